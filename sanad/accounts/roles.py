@@ -1,0 +1,70 @@
+"""Roles and what each may do. A permission is "app.action_thing"; a role assignment
+grants its role's permissions within its scope (governorates × programmes).
+
+Later modules add their permissions here, next to the roles that need them: one table
+to read when asking "who can see this?".
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    IM_OFFICER = "im_officer", _("Information-management officer")
+    PROGRAMME_OFFICER = "programme_officer", _("Programme officer")
+    FIELD_ENUMERATOR = "field_enumerator", _("Field enumerator")
+    CAMP_MANAGER = "camp_manager", _("Camp manager")
+    WAREHOUSE_OFFICER = "warehouse_officer", _("Warehouse officer")
+    TRANSPORT_OFFICER = "transport_officer", _("Transport officer")
+    HOTLINE_OPERATOR = "hotline_operator", _("Hotline operator")
+    PSEA_FOCAL_POINT = "psea_focal_point", _("PSEA focal point")
+    ME_VIEWER = "me_viewer", _("M&E viewer")
+    DONOR_VIEWER = "donor_viewer", _("Donor viewer (aggregates only)")
+
+
+# Every permission that exists, with what it allows; tests check that each role's
+# permissions are listed here.
+PERMISSIONS: dict[str, str] = {
+    "geo.view_adminunit": "See the admin units (P-codes) of Iraq.",
+    "geo.view_place": "See places (camps, sites, villages, border points, warehouses, offices).",
+    "geo.manage_place": "Add places, edit them, open and close them.",
+    "geo.export_place": "Export the list of places.",
+    "accounts.view_organisation": "See organisations.",
+    "accounts.manage_organisation": "Add and edit organisations.",
+    "accounts.view_user": "See user accounts and their roles.",
+    "accounts.manage_user": "Add users, assign roles and scopes, deactivate accounts.",
+    "programmes.view_programme": "See programmes, donor projects, activities and targets.",
+    "programmes.manage_programme": "Add and edit donor projects, activities and targets.",
+    "reporting.view_aggregates": "See aggregate figures on dashboards.",
+    "core.view_audit": "Review the audit trail and the log of views of personal records.",
+    "core.view_all_jobs": "See every background job, not only one's own.",
+}
+
+ALL = frozenset(PERMISSIONS)
+_SEE_PLACES = {"geo.view_adminunit", "geo.view_place", "programmes.view_programme", "accounts.view_organisation"}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ADMINISTRATOR: ALL,
+    Role.IM_OFFICER: frozenset(_SEE_PLACES | {
+        "geo.manage_place", "geo.export_place", "accounts.view_user", "reporting.view_aggregates",
+        "core.view_all_jobs",
+    }),
+    Role.PROGRAMME_OFFICER: frozenset(_SEE_PLACES | {"programmes.manage_programme", "reporting.view_aggregates",
+                                                     "geo.export_place"}),
+    Role.FIELD_ENUMERATOR: frozenset(_SEE_PLACES),
+    Role.CAMP_MANAGER: frozenset(_SEE_PLACES | {"geo.manage_place", "reporting.view_aggregates"}),
+    Role.WAREHOUSE_OFFICER: frozenset(_SEE_PLACES),
+    Role.TRANSPORT_OFFICER: frozenset(_SEE_PLACES),
+    Role.HOTLINE_OPERATOR: frozenset(_SEE_PLACES),
+    Role.PSEA_FOCAL_POINT: frozenset(_SEE_PLACES),
+    Role.ME_VIEWER: frozenset(_SEE_PLACES | {"reporting.view_aggregates", "geo.export_place"}),
+    # Donors see aggregates and the projects they fund; no records about people or places.
+    Role.DONOR_VIEWER: frozenset({"geo.view_adminunit", "programmes.view_programme", "reporting.view_aggregates"}),
+}
+
+
+def permissions_of(role: str) -> frozenset[str]:
+    return ROLE_PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from sanad.accounts import api as accounts_api
+from sanad.accounts.forms import LoginForm
+from sanad.core import api_views as core_api
+from sanad.geo import api as geo_api
+from sanad.programmes import api as programmes_api
+
+router = DefaultRouter()
+for module in (core_api, geo_api, accounts_api, programmes_api):
+    module.register(router)
+
+admin.site.site_header = "Sanad"
+admin.site.site_title = "Sanad"
+
+urlpatterns = [
+    path("", include("sanad.web.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+         name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("sanad.accounts.urls")),
+    path("places/", include("sanad.geo.urls")),
+    path("programmes/", include("sanad.programmes.urls")),
+    path("", include("sanad.core.urls")),
+    path("api/v1/me/", accounts_api.me, name="api-me"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("django-admin/", admin.site.urls),
+]
+
+handler403 = "sanad.web.views.error_403"
+handler404 = "sanad.web.views.error_404"
+handler500 = "sanad.web.views.error_500"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
