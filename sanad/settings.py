@@ -180,7 +180,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Background jobs (Django's Tasks API, django-tasks backport) ------------------
-TASK_BACKEND = env("SANAD_TASK_BACKEND", "database")
+TASK_BACKEND = env("SANAD_TASK_BACKEND", "immediate" if TESTING else "database")
 _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
