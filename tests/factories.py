@@ -16,7 +16,7 @@ from sanad.programmes.models import Activity, Programme, Project, Target
 PASSWORD = "Correct-horse-42"  # noqa: S105
 
 # Real P-codes from the shipped admin units.
-DUHOK = "IQG08"
+DUHOK = "IQG09"
 ERBIL = "IQG11"
 NINEWA = "IQG15"
 ANBAR = "IQG01"

@@ -1,0 +1,127 @@
+"""The demo dataset: organisations, one user per role, projects, and real places of
+the response in Duhok, Erbil, Ninewa and Anbar (coordinates approximate)."""
+
+from __future__ import annotations
+
+ORGANISATIONS = [
+    # name, Arabic name, acronym, kind
+    ("International Organization for Migration — Iraq Mission", "المنظمة الدولية للهجرة — بعثة العراق", "IOM", "mission"),
+    ("Harikar NGO", "منظمة هاريكار", "Harikar", "partner_ngo"),
+    ("Public Aid Organization", "منظمة العون العام", "PAO", "partner_ngo"),
+    ("Al-Mesalla Organization for Human Resources Development", "منظمة المسلة لتنمية الموارد البشرية", "Al-Mesalla", "partner_ngo"),
+    ("Joint Crisis Coordination Centre", "مركز التنسيق المشترك للأزمات", "JCC", "government"),
+    ("Ministry of Migration and Displaced", "وزارة الهجرة والمهجرين", "MoMD", "government"),
+    ("Board of Relief and Humanitarian Affairs — Duhok", "هيئة الإغاثة والشؤون الإنسانية — دهوك", "BRHA", "government"),
+    ("Zagros Construction Company", "شركة زاگروس للمقاولات", "Zagros", "contractor"),
+    ("Nawroz Trading", "نوروز للتجارة", "Nawroz", "vendor"),
+    ("European Civil Protection and Humanitarian Aid Operations", "المديرية العامة للحماية المدنية والمساعدات الإنسانية الأوروبية", "ECHO", "donor"),
+    ("US Bureau of Population, Refugees, and Migration", "مكتب السكان واللاجئين والهجرة الأمريكي", "PRM", "donor"),
+    ("German Federal Foreign Office", "وزارة الخارجية الألمانية", "GFFO", "donor"),
+    ("Government of Japan", "حكومة اليابان", "Japan", "donor"),
+]
+
+# username, full name, role, governorates (None = all), programmes (None = all), organisation acronym, position
+USERS = [
+    ("admin", "Layla Hassan", "administrator", None, None, "IOM", "System administrator"),
+    ("imo", "Omar Khalil", "im_officer", None, None, "IOM", "Information-management officer"),
+    ("nfi.officer", "Shilan Ahmed", "programme_officer", ("IQG09", "IQG15"), ("NFI",), "IOM", "NFI programme officer"),
+    ("enumerator", "Ahmed Saleh", "field_enumerator", ("IQG15",), None, "Al-Mesalla", "Field enumerator"),
+    ("camp.manager", "Dilovan Hussein", "camp_manager", ("IQG09",), ("CCCM",), "Harikar", "Camp manager, Domiz 1"),
+    ("warehouse", "Karwan Aziz", "warehouse_officer", ("IQG11", "IQG09"), ("NFI",), "IOM", "Warehouse officer, Erbil"),
+    ("transport", "Nawzad Rashid", "transport_officer", ("IQG09", "IQG15"), ("TRANSPORT",), "IOM", "Movement operations"),
+    ("hotline", "Sara Mahmoud", "hotline_operator", None, ("CWC",), "IOM", "Hotline operator"),
+    ("psea", "Noor Abdullah", "psea_focal_point", None, None, "IOM", "PSEA focal point"),
+    ("me.viewer", "Yousif Jabbar", "me_viewer", None, None, "IOM", "M&E officer"),
+    ("donor", "Anna Keller", "donor_viewer", None, ("NFI", "CCCM"), "ECHO", "Programme officer (donor)"),
+]
+
+# kind, English name, Arabic name, site code, admin unit P-code, lat, lon, status
+PLACES = [
+    # Duhok
+    ("formal_camp", "Domiz 1", "دوميز 1", "DHK-DMZ1", "IQG09Q03N03", 36.783, 42.889, "open"),
+    ("formal_camp", "Domiz 2", "دوميز 2", "DHK-DMZ2", "IQG09Q03N03", 36.771, 42.912, "open"),
+    ("formal_camp", "Kabarto 1", "كبرتو 1", "DHK-KBR1", "IQG09Q03N03", 36.805, 42.771, "open"),
+    ("formal_camp", "Kabarto 2", "كبرتو 2", "DHK-KBR2", "IQG09Q03N03", 36.812, 42.760, "open"),
+    ("formal_camp", "Khanke", "خانكي", "DHK-KHN", "IQG09Q03N03", 36.862, 42.824, "open"),
+    ("formal_camp", "Sharya", "شاريا", "DHK-SHR", "IQG09Q03N03", 36.794, 42.801, "open"),
+    ("formal_camp", "Bajet Kandala", "باجد كندالا", "DHK-BJK", "IQG09Q03N02", 36.921, 42.642, "open"),
+    ("formal_camp", "Rwanga Community", "مجمع روانكه", "DHK-RWG", "IQG09Q04N01", 37.104, 42.622, "open"),
+    ("formal_camp", "Chamishku", "جمشكو", "DHK-CMK", "IQG09Q04N01", 37.148, 42.701, "open"),
+    ("formal_camp", "Berseve 1", "بيرسفي 1", "DHK-BRS1", "IQG09Q04N03", 37.061, 42.583, "open"),
+    ("formal_camp", "Berseve 2", "بيرسفي 2", "DHK-BRS2", "IQG09Q04N03", 37.058, 42.574, "closed"),
+    ("border_point", "Peshkhabour border crossing", "منفذ فيشخابور", "BCP-PKB", "IQG09Q04N03", 37.080, 42.380, "open"),
+    ("office", "IOM Duhok office", "مكتب المنظمة الدولية للهجرة في دهوك", "", "IQG09Q02N02", 36.862, 42.988, "open"),
+    ("warehouse_site", "Duhok NFI warehouse", "مستودع المواد غير الغذائية في دهوك", "WH-DHK", "IQG09Q02N02", 36.841, 42.951, "open"),
+    ("informal_site", "Zakho riverside informal settlement", "تجمع ضفة النهر غير الرسمي في زاخو", "DHK-IS-014", "IQG09Q04N01", 37.143, 42.685, "open"),
+    ("collective_centre", "Sarsank collective centre", "مركز سرسنك الجماعي", "DHK-CC-003", "IQG09Q01N04", 37.050, 43.347, "open"),
+    # Erbil
+    ("formal_camp", "Baharka", "بحركة", "ERB-BHK", "IQG11Q02N02", 36.323, 44.062, "open"),
+    ("formal_camp", "Harshm", "حرشم", "ERB-HRS", "IQG11Q02N02", 36.191, 44.061, "open"),
+    ("formal_camp", "Debaga 1", "ديبكة 1", "ERB-DBG1", "IQG11Q04N03", 35.894, 43.781, "closed"),
+    ("formal_camp", "Darashakran", "دارشكران", "ERB-DRS", "IQG11Q02N02", 36.428, 43.928, "open"),
+    ("formal_camp", "Kawergosk", "كويركوسك", "ERB-KWG", "IQG11Q02N01", 36.292, 43.663, "open"),
+    ("formal_camp", "Qushtapa", "قوشتبة", "ERB-QST", "IQG11Q02N01", 36.003, 44.030, "open"),
+    ("formal_camp", "Basirma", "باسرمة", "ERB-BSM", "IQG11Q06N02", 36.383, 44.412, "open"),
+    ("office", "IOM Erbil office", "مكتب المنظمة الدولية للهجرة في أربيل", "", "IQG11Q02N02", 36.191, 44.009, "open"),
+    ("warehouse_site", "Erbil central warehouse", "المستودع المركزي في أربيل", "WH-EBL", "IQG11Q02N02", 36.234, 43.963, "open"),
+    # Ninewa
+    ("formal_camp", "Hasansham U2", "حسن شام U2", "NIN-HSU2", "IQG15Q03N02", 36.281, 43.372, "open"),
+    ("formal_camp", "Hasansham U3", "حسن شام U3", "NIN-HSU3", "IQG15Q03N02", 36.284, 43.365, "open"),
+    ("formal_camp", "Khazer M1", "الخازر M1", "NIN-KZM1", "IQG15Q03N02", 36.271, 43.391, "closed"),
+    ("formal_camp", "Jeddah 5", "الجدعة 5", "NIN-JD5", "IQG15Q05N01", 35.832, 43.241, "open"),
+    ("formal_camp", "Hammam al-Alil 2", "حمام العليل 2", "NIN-HAA2", "IQG15Q05N02", 36.161, 43.253, "closed"),
+    ("village", "Kocho", "كوجو", "", "IQG15Q02N02", 36.118, 41.873, "open"),
+    ("village", "Bashiqa", "بعشيقة", "", "IQG15Q05N03", 36.453, 43.348, "open"),
+    ("village", "Bartella", "برطلة", "", "IQG15Q03N02", 36.352, 43.381, "open"),
+    ("informal_site", "Sinune informal site", "موقع سنوني غير الرسمي", "NIN-IS-021", "IQG15Q07N02", 36.486, 41.812, "open"),
+    ("office", "IOM Mosul office", "مكتب المنظمة الدولية للهجرة في الموصل", "", "IQG15Q05", 36.340, 43.130, "open"),
+    # Anbar
+    ("formal_camp", "Amriyat al-Fallujah", "عامرية الفلوجة", "ANB-AAF", "IQG01Q01N01", 33.125, 43.878, "closed"),
+    ("formal_camp", "Habbaniyah Tourist City", "المدينة السياحية في الحبانية", "ANB-HTC", "IQG01Q03N01", 33.372, 43.552, "open"),
+    ("formal_camp", "Kilo 18", "كيلو 18", "ANB-K18", "IQG01Q03N03", 33.401, 43.131, "closed"),
+    ("border_point", "Al-Qaim border crossing", "منفذ القائم الحدودي", "BCP-QAM", "IQG01Q02N01", 34.381, 40.952, "open"),
+    ("collective_centre", "Ramadi collective centre", "المركز الجماعي في الرمادي", "ANB-CC-001", "IQG01Q03N03", 33.421, 43.301, "open"),
+]
+
+# code, programme, title, donor acronym, start, end, currency, budget, status, governorates,
+# activities: [(code, name, [(indicator, label, unit, value)])]
+PROJECTS = [
+    ("NFI-ECHO-2026-01", "NFI", "Winterisation: seasonal NFI kits for displaced families in camps", "ECHO",
+     "2026-09-01", "2027-03-31", "USD", "2400000", "active", ("IQG09", "IQG15"),
+     [("1.1", "Distribution of winter kits in formal camps",
+       [("households_nfi_winter", "Households receiving a winter kit", "households", "6500")]),
+      ("1.2", "Replacement kits for newly displaced families",
+       [("households_nfi_replacement", "Households receiving a replacement kit", "households", "1200")])]),
+    ("NFI-PRM-2026-02", "NFI", "Cash and e-vouchers for NFIs for Syrian refugees in the Kurdistan Region", "PRM",
+     "2026-04-01", "2027-03-31", "USD", "1850000", "active", ("IQG09", "IQG11"),
+     [("2.1", "E-voucher distribution through the vendor network",
+       [("people_reached_cash", "People reached with e-vouchers", "people", "14000")])]),
+    ("SHL-GFFO-2025-03", "SHELTER", "Rehabilitation of war-damaged houses for returnees in the Ninewa plains", "GFFO",
+     "2025-07-01", "2027-06-30", "USD", "5200000", "active", ("IQG15",),
+     [("3.1", "Rehabilitation of houses through contractors",
+       [("houses_rehabilitated", "Houses rehabilitated", "houses", "850")]),
+      ("3.2", "Cash for beneficiary-led rehabilitation",
+       [("households_cash_shelter", "Households completing rehabilitation with cash", "households", "400")])]),
+    ("CCCM-ECHO-2026-01", "CCCM", "Site management support and mobile response teams", "ECHO",
+     "2026-01-01", "2026-12-31", "USD", "1300000", "active", ("IQG09", "IQG11", "IQG15", "IQG01"),
+     [("4.1", "Mobile Response Team visits to informal sites",
+       [("sites_mrt_visited", "Informal sites visited monthly", "sites", "45")])]),
+    ("TRP-PRM-2026-01", "TRANSPORT", "Safe transportation of Syrian refugees from border crossings to camps", "PRM",
+     "2026-01-01", "2026-12-31", "USD", "640000", "active", ("IQG09", "IQG01"),
+     [("5.1", "Border-to-camp reception movements",
+       [("people_transported", "People transported safely", "people", "9000")])]),
+    ("CWC-ECHO-2026-02", "CWC", "Community engagement and the complaints and feedback mechanism", "ECHO",
+     "2026-02-01", "2027-01-31", "USD", "410000", "active", None,
+     [("6.1", "Hotline and help desks",
+       [("feedback_closed_loop", "Feedback cases closed with the person informed", "cases", "3000")])]),
+    ("CRP-JPN-2026-01", "CRP", "Community stabilisation in Anbar and Ninewa", "Japan",
+     "2026-03-01", "2027-02-28", "IQD", "3900000000", "active", ("IQG01", "IQG15"),
+     [("7.1", "Small-business grants",
+       [("businesses_supported", "Small businesses supported with grants", "businesses", "320")]),
+      ("7.2", "Community infrastructure rehabilitation",
+       [("people_benefiting_infrastructure", "People benefiting from rehabilitated infrastructure", "people", "60000")])]),
+    ("CRP-GFFO-2027-01", "CRP", "Vocational training and job placement for young people", "GFFO",
+     "2027-01-01", "2027-12-31", "USD", "950000", "planned", ("IQG15",),
+     [("8.1", "Vocational training courses",
+       [("people_trained", "People completing vocational training", "people", "1200")])]),
+]
