@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sanad.accounts.middleware.UserLanguageMiddleware",
     "sanad.core.middleware.RequestContextMiddleware",
+    "sanad.core.middleware.ApplicationErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -158,6 +159,8 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------
 # SQLite in WAL mode is the embedded default; PostgreSQL through DATABASE_URL.
 DEFAULT_SQLITE = VAR_DIR / "sanad.sqlite3"
+if "DATABASE_URL" not in os.environ:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("SANAD_DB_CONN_MAX_AGE", 0))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -254,6 +257,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 
 # --- API ------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
@@ -60,6 +61,16 @@ class UserViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["username", "last_login"]
 
 
+class MeSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    organisation = serializers.CharField(allow_null=True)
+    preferred_language = serializers.CharField()
+    roles = RoleAssignmentSerializer(many=True)
+
+
+@extend_schema(responses=MeSerializer, tags=["accounts"])
 @api_view(["GET"])
 @permission_classes([IsAuthenticated])
 def me(request: Request) -> Response:

@@ -34,3 +34,17 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Any) -> str:
         return "Token"
+
+
+try:
+    from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+    class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[misc]
+        target_class = "sanad.accounts.authentication.ApiTokenAuthentication"
+        name = "tokenAuth"
+
+        def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+            return {"type": "apiKey", "in": "header", "name": "Authorization",
+                    "description": "Personal API token from “My account”: `Token sanad_…`"}
+except ImportError:  # pragma: no cover
+    pass

@@ -30,8 +30,12 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=settings.SANAD_DEMO_PASSWORD,
                             help="Password of every demo user (default: SANAD_DEMO_PASSWORD).")
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the logins.")
+        parser.add_argument("--logins-only", action="store_true", help="Only print the demo logins.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["logins_only"]:
+            self.print_logins(options["password"])
+            return
         if settings.PRODUCTION:
             self.stderr.write("Refusing to load demo users into a production database.")
             raise SystemExit(1)

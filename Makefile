@@ -1,0 +1,78 @@
+# Sanad — every set-up step is here; see README.md.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SANAD  := $(BIN)/sanad
+VAR    ?= var
+DB     := $(VAR)/sanad.sqlite3
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: demo serve install install-dev test test-postgres test-browser browser-deps lint format bench messages ci clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make demo: install, prepare the embedded database, load the demo data if new, run worker + site
+demo: install
+	@mkdir -p $(VAR)
+	@if [ -f "$(DB)" ]; then NEW=0; else NEW=1; fi; \
+	$(SANAD) migrate --no-input -v 0 && \
+	if [ $$NEW = 1 ]; then $(SANAD) seed_demo; else $(SANAD) seed_demo --logins-only; fi
+	@$(MAKE) --no-print-directory serve
+
+serve: install
+	@echo "Sanad on http://$(HOST):$(PORT)/  (job worker running beside it; Ctrl-C stops both)"
+	@$(SANAD) db_worker --queue-name default --interval 1 >$(VAR)/worker.log 2>&1 & WORKER=$$!; \
+	trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	$(SANAD) runserver $(HOST):$(PORT)
+
+## make test: install and run the test suite (SQLite; PostgreSQL with DATABASE_URL set)
+test: install-dev
+	$(BIN)/python -m pytest -m "not browser" -q
+
+test-postgres: install-dev
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sanad} $(BIN)/python -m pytest -m "not browser" -q
+
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+test-browser: install-dev browser-deps
+	$(BIN)/python -m pytest -m browser -q tests/browser
+
+lint: install-dev
+	$(BIN)/ruff check sanad tests benchmarks
+	$(BIN)/ruff format --check sanad tests benchmarks
+	$(BIN)/lint-imports
+	$(SANAD) makemigrations --check --dry-run
+	$(BIN)/python scripts/check_translations.py
+
+format: install-dev
+	$(BIN)/ruff format sanad tests benchmarks
+	$(BIN)/ruff check --fix sanad tests benchmarks
+
+bench: install-dev
+	$(BIN)/python benchmarks/run.py
+
+## make messages: refresh the translation catalogues from the code, then compile them
+messages: install-dev
+	cd sanad && ../$(SANAD) makemessages -l ar -l ckb --no-obsolete --ignore 'static/*'
+	$(BIN)/python scripts/compile_messages.py
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache
