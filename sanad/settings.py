@@ -36,7 +36,8 @@ _load_dotenv(Path(os.environ.get("SANAD_ENV_FILE", PROJECT_DIR / ".env")))
 
 
 def env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """An empty variable counts as unset, so `.env.example` copied as is stays valid."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -89,10 +90,12 @@ if PRODUCTION:
             "Sanad refuses to start in production mode: " + "; ".join(problems) + "."
         )
 
-VAR_DIR = Path(env("SANAD_VAR_DIR", str(PROJECT_DIR / "var")))
-MEDIA_ROOT = Path(env("SANAD_MEDIA_ROOT", str(VAR_DIR / "media")))
+VAR_DIR = Path(env("SANAD_VAR_DIR", "") or PROJECT_DIR / "var")
+if not VAR_DIR.is_absolute():
+    VAR_DIR = PROJECT_DIR / VAR_DIR
+MEDIA_ROOT = Path(env("SANAD_MEDIA_ROOT", "") or VAR_DIR / "media")
 MEDIA_URL = "/media/"
-STATIC_ROOT = Path(env("SANAD_STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_ROOT = Path(env("SANAD_STATIC_ROOT", "") or VAR_DIR / "static")
 STATIC_URL = "/static/"
 JOB_FILES_DIR = VAR_DIR / "jobs"
 
@@ -159,7 +162,7 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------
 # SQLite in WAL mode is the embedded default; PostgreSQL through DATABASE_URL.
 DEFAULT_SQLITE = VAR_DIR / "sanad.sqlite3"
-if "DATABASE_URL" not in os.environ:
+if not env("DATABASE_URL"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("SANAD_DB_CONN_MAX_AGE", 0))}

@@ -4,6 +4,7 @@ services; the rules are in those."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -217,20 +219,8 @@ def adminunit_lookup(request: HttpRequest) -> HttpResponse:
     _require(request, AdminUnit.VIEW_PERMISSION)
     if not request.headers.get("HX-Request"):
         query = request.GET.get("q", "")
-        return redirect(f"{_admin_unit_list_url()}?{_encode({'lookup': query})}")
+        return redirect(f"{reverse('geo:adminunit_list')}?{urlencode({'lookup': query})}")
     return render(request, "geo/_pcode_lookup.html", _lookup(request.GET.get("q", "")))
-
-
-def _admin_unit_list_url() -> str:
-    from django.urls import reverse
-
-    return reverse("geo:adminunit_list")
-
-
-def _encode(params: dict[str, str]) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode(params)
 
 
 @login_required
@@ -239,7 +229,8 @@ def adminunit_detail(request: HttpRequest, pcode: str) -> HttpResponse:
     try:
         unit = selectors.admin_unit_get(pcode=pcode)
     except ValidationFailed as exc:
-        return render(request, "404.html", {"message": str(exc.message)}, status=404)
+        return render(request, "geo/adminunit_not_found.html", {"lookup_query": pcode,
+                                                                 "lookup_error": str(exc.message)}, status=404)
     if unit.pcode != pcode:
         return redirect("geo:adminunit_detail", pcode=unit.pcode)
     ctx: dict[str, Any] = {

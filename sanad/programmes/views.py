@@ -90,11 +90,15 @@ def project_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     project = _project(request, public_id)
     can_manage = selectors.can_manage(request.user, project)
     next_states = sorted(Project.STATUS_MACHINE.allowed(project.status)) if can_manage else []
+    labels = dict(Project.Status.choices)
     return render(request, "programmes/project_detail.html", {
         "project": project,
         "governorates": project.governorates.order_by("name_en"),
         "activities": selectors.project_activities(project),
-        "history": selectors.project_history(project),
+        "history": [
+            {"t": t, "from": labels.get(t.from_state, t.from_state), "to": labels.get(t.to_state, t.to_state)}
+            for t in selectors.project_history(project)
+        ],
         "can_manage": can_manage,
         "is_open": project.status != Project.Status.CLOSED,
         "can_activate": Project.Status.ACTIVE in next_states,
