@@ -52,3 +52,15 @@ def api_client_for(user: Any) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _admin_units_present(request: Any) -> None:
+    """Transactional tests flush every table, including the admin units that a data
+    migration loads; put them back for whichever test comes next."""
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        from sanad.geo.models import AdminUnit
+        from sanad.geo.reference import load_admin_units
+
+        request.getfixturevalue("transactional_db")
+        load_admin_units(AdminUnit)

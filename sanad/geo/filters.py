@@ -61,8 +61,8 @@ class PlaceFilter(django_filters.FilterSet):
 
 
 class AdminUnitFilter(django_filters.FilterSet):
-    level = django_filters.TypedChoiceFilter(label=_("Level"), choices=AdminUnit.Level.choices, coerce=int,
-                                             widget=_SELECT, empty_label=_("All levels"))
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=AdminUnit.Level.choices, widget=_SELECT,
+                                        empty_label=_("All levels"))
     governorate = _GovernorateChoiceFilter(label=_("Governorate"), field_name="governorate__pcode")
     parent = django_filters.CharFilter(label=_("Part of (P-code)"), method="filter_parent",
                                        widget=forms.TextInput(attrs={"class": "form-control", "dir": "ltr"}))

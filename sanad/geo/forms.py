@@ -54,7 +54,7 @@ class PlaceForm(_Bootstrap, forms.Form):
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, user: Any, instance: Place | None = None, **kwargs: Any) -> None:
-        if instance is not None and not args and "initial" not in kwargs:
+        if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "kind": instance.kind, "name_en": instance.name_en, "name_ar": instance.name_ar,
                 "code": instance.code, "admin_unit": instance.admin_unit.pcode, "lat": instance.lat,

@@ -53,7 +53,7 @@ def coordinates_check(*, lat: float | None, lon: float | None) -> None:
         return
     if lat_min <= lon <= lat_max and lon_min <= lat <= lon_max:
         message = _("These coordinates fall outside Iraq, but they would fit if swapped: latitude is the "
-                    "north–south number (%(lat_min)s to %(lat_max)s), longitude the east–west one "
+                    "north-south number (%(lat_min)s to %(lat_max)s), longitude the east-west one "
                     "(%(lon_min)s to %(lon_max)s).")
     else:
         message = _("These coordinates fall outside Iraq. Latitude must be between %(lat_min)s and %(lat_max)s "

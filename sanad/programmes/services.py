@@ -26,6 +26,10 @@ INDICATOR_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 MAX_BUDGET = Decimal("99999999999999.99")  # what the column holds (16 digits, 2 decimals)
 
 
+def _actor(user: Any) -> Any:
+    return user if getattr(user, "pk", None) else None
+
+
 # --- permission checks ------------------------------------------------------------
 def _require_manage(user: Any, obj: Programme | Project | Activity) -> None:
     if not has_permission(user, MANAGE):
@@ -147,6 +151,7 @@ def project_create(*, user: Any, programme: Programme | str, code: str, title: s
             project = Project.objects.create(
                 programme=programme_obj, code=code, title=title, donor=donor, start_date=start_date,
                 end_date=end_date, currency=currency, budget=amount, status=Project.Status.PLANNED,
+                created_by=_actor(user), updated_by=_actor(user),
             )
             project.governorates.set(units)
     except IntegrityError as exc:  # another request took the code meanwhile
@@ -189,7 +194,7 @@ def project_update(*, project: Project, user: Any, programme: Programme | str | 
             .values_list("indicator", "period_start", "period_end")[:5]
         )
         if outside:
-            listed = "; ".join(f"{ind} {s.isoformat()} – {e.isoformat()}" for ind, s, e in outside)
+            listed = "; ".join(f"{ind} {s.isoformat()}/{e.isoformat()}" for ind, s, e in outside)
             errors["end_date" if end_date else "start_date"] = _(
                 "Some targets would fall outside the project dates (%(targets)s). Change those targets first."
             ) % {"targets": listed}
@@ -203,6 +208,7 @@ def project_update(*, project: Project, user: Any, programme: Programme | str | 
     if errors:
         project.refresh_from_db()
         raise ValidationFailed(fields=errors)
+    project.updated_by = _actor(user)
     try:
         with transaction.atomic():
             project.save()
@@ -252,7 +258,8 @@ def activity_create(*, user: Any, project: Project, code: str, name: str, descri
     try:
         with transaction.atomic():
             return Activity.objects.create(project=project, code=code, name=name,
-                                           description=(description or "").strip())
+                                           description=(description or "").strip(),
+                                           created_by=_actor(user), updated_by=_actor(user))
     except IntegrityError as exc:
         raise ValidationFailed(fields={"code": _("This project already has an activity %(code)s.") % {
             "code": code}}) from exc
@@ -275,6 +282,7 @@ def activity_update(*, activity: Activity, user: Any, code: str | None = None, n
     if errors:
         activity.refresh_from_db()
         raise ValidationFailed(fields=errors)
+    activity.updated_by = _actor(user)
     activity.save()
     return activity
 
@@ -305,11 +313,11 @@ def target_set(*, user: Any, activity: Activity, indicator: str, label: str, per
     unit = _text(unit, "unit", errors, _("Give the unit, such as people or households."), max_length=40)
     amount = _decimal(value, "value", errors, what=_("target value"))
     _dates(period_start, period_end, errors, start_field="period_start", end_field="period_end")
-    if period_start and period_end and "period_end" not in errors:
-        if period_start < project.start_date or period_end > project.end_date:
-            errors["period_end" if period_end > project.end_date else "period_start"] = _(
-                "The period must be inside the project dates, %(start)s to %(end)s."
-            ) % {"start": project.start_date.isoformat(), "end": project.end_date.isoformat()}
+    if (period_start and period_end and "period_end" not in errors
+            and (period_start < project.start_date or period_end > project.end_date)):
+        errors["period_end" if period_end > project.end_date else "period_start"] = _(
+            "The period must be inside the project dates, %(start)s to %(end)s."
+        ) % {"start": project.start_date.isoformat(), "end": project.end_date.isoformat()}
     if errors:
         raise ValidationFailed(fields=errors)
     assert period_start is not None and period_end is not None
@@ -325,7 +333,8 @@ def target_set(*, user: Any, activity: Activity, indicator: str, label: str, per
             "or choose another period."
         ) % {"indicator": indicator, "start": clash.period_start.isoformat(), "end": clash.period_end.isoformat()}})
     if target is None:
-        target = Target(activity=activity)
+        target = Target(activity=activity, created_by=_actor(user))
+    target.updated_by = _actor(user)
     target.indicator, target.label, target.unit = indicator, label, unit
     target.period_start, target.period_end, target.value = period_start, period_end, amount
     target.save()

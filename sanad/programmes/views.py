@@ -19,7 +19,13 @@ from sanad.core.listing import ScopedListView
 from sanad.core.scoping import has_permission
 from sanad.programmes import selectors, services
 from sanad.programmes.filters import AreaProjectFilter, ProjectFilter
-from sanad.programmes.forms import ActivityForm, ProjectForm, TargetForm, TransitionForm, apply_errors
+from sanad.programmes.forms import (
+    ActivityForm,
+    ProjectForm,
+    TargetForm,
+    TransitionForm,
+    apply_errors,
+)
 from sanad.programmes.models import Activity, Project, Target
 
 
