@@ -13,7 +13,7 @@ from sanad.accounts.services import role_assign
 from sanad.geo.models import AdminUnit, Place
 from sanad.programmes.models import Activity, Programme, Project, Target
 
-PASSWORD = "Correct-horse-42"  # noqa: S105
+PASSWORD = "Correct-horse-42"
 
 # Real P-codes from the shipped admin units.
 DUHOK = "IQG09"
@@ -52,7 +52,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+    def _save(obj, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             obj.save()
 

@@ -41,9 +41,10 @@ class ProjectFilter(django_filters.FilterSet):
         if user is not None:
             # Offer only the programmes the person can see.
             visible = set(programmes_visible_to(user).values_list("code", flat=True))
-            self.filters["programme"].extra["choices"] = [
-                (code, label) for code, label in ProgrammeArea.choices if code in visible
-            ]
+            programme = self.filters["programme"]
+            programme.extra["choices"] = [(code, label) for code, label in ProgrammeArea.choices if code in visible]
+            # A field already built (and copied from the class) would keep the old choices.
+            programme.__dict__.pop("_field", None)
 
 
 class AreaProjectFilter(ProjectFilter):

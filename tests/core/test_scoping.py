@@ -5,7 +5,15 @@ import pytest
 from sanad.accounts.services import role_assign
 from sanad.core.scoping import ScopeGrant, ScopePaths, grant_filter, has_permission, scoped
 from sanad.geo.models import Place
-from tests.factories import DUHOK, ERBIL, NINEWA, PlaceFactory, UserFactory, make_user, subdistrict_in
+from tests.factories import (
+    DUHOK,
+    ERBIL,
+    NINEWA,
+    PlaceFactory,
+    UserFactory,
+    make_user,
+    subdistrict_in,
+)
 
 pytestmark = pytest.mark.django_db
 

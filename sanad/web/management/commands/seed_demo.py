@@ -53,7 +53,7 @@ class Command(BaseCommand):
             self.print_logins(options["password"])
 
     def print_logins(self, password: str) -> None:
-        self.stdout.write("\nDemo logins (password for all: %s)" % password)
+        self.stdout.write(f"\nDemo logins (password for all: {password})")
         self.stdout.write(f"  {'user name':<14} {'role':<34} scope")
         for username, _name, role, govs, progs, _org, _pos in demo_data.USERS:
             label = dict(_role_choices())[role]
