@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from sanad.core.errors import ValidationFailed
 from sanad.geo.models import AdminUnit, Place
 from sanad.geo.selectors import admin_unit_get, admin_units_for_places
+from sanad.geo.services import coordinates_check
 
 
 class _Bootstrap:
@@ -66,10 +67,11 @@ class PlaceForm(_Bootstrap, forms.Form):
         units = list(admin_units_for_places(user=user))
         if instance is not None and instance.admin_unit not in units:
             units.append(instance.admin_unit)  # keep the current unit selectable
-        self.fields["admin_unit"].choices = admin_unit_choices(units)
+        cast(forms.ChoiceField, self.fields["admin_unit"]).choices = admin_unit_choices(units)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         typed = (data.get("admin_unit_pcode") or "").strip()
         chosen = data.get("admin_unit") or ""
         try:
@@ -81,6 +83,13 @@ class PlaceForm(_Bootstrap, forms.Form):
                 self.add_error("admin_unit", _("Choose the district or sub-district the place is in."))
         except ValidationFailed as exc:
             self.add_error("admin_unit_pcode" if typed else "admin_unit", str(exc.message))
+        if "lat" in data and "lon" in data:
+            # The service checks again; checking here too shows every mistake at once.
+            try:
+                coordinates_check(lat=data["lat"], lon=data["lon"])
+            except ValidationFailed as exc:
+                for field, messages in exc.fields.items():
+                    self.add_error(field, messages[0])
         return data
 
     def service_kwargs(self) -> dict[str, Any]:

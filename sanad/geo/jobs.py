@@ -16,7 +16,7 @@ from sanad.core.jobs import Progress, job_kind
 from sanad.core.models import Job
 from sanad.core.scoping import has_permission
 from sanad.geo.filters import PlaceFilter
-from sanad.geo.models import Place
+from sanad.geo.models import AdminUnit, Place
 from sanad.geo.selectors import places_visible_to
 
 EXPORT = "geo.export_place"
@@ -41,7 +41,7 @@ COLUMNS: list[tuple[Any, str, Any]] = [
 
 
 def _unit_at(place: Place, level: int, attr: str) -> str:
-    unit = place.admin_unit
+    unit: AdminUnit | None = place.admin_unit
     while unit is not None and unit.level > level:
         unit = unit.parent
     return getattr(unit, attr) if unit is not None and unit.level == level else ""

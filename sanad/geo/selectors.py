@@ -24,14 +24,14 @@ from sanad.geo.models import AdminUnit, Place
 # Arabic: harakat, superscript alef and tatweel carry no meaning for matching.
 _ARABIC_STRIP = dict.fromkeys([*range(0x064B, 0x0653), 0x0670, 0x0640])
 _ARABIC_UNIFY = str.maketrans({
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",  # noqa: RUF001
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
     "ى": "ي", "ی": "ي",  # Persian/Kurdish yeh, common in Iraqi lists
-    "ة": "ه",  # noqa: RUF001
+    "ة": "ه",
     "ک": "ك",  # Kurdish keheh
 })
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_APOSTROPHES = "'’‘`ʿʾ´"  # noqa: RUF001
-_HYPHENS = "-‐‑‒–—_"  # noqa: RUF001
+_APOSTROPHES = "'’‘`ʿʾ´"
+_HYPHENS = "-‐‑‒–—_"
 _LATIN_ARTICLES = {"al", "el"}
 
 # Other spellings of governorate names that people type (normalised form → the CSV's).
@@ -240,7 +240,7 @@ def admin_unit_lookup(*, query: str, level: int | None = None, limit: int = 50) 
 
 def admin_unit_chain(unit: AdminUnit) -> list[AdminUnit]:
     """The unit and the units it is part of, smallest first (sub-district → governorate)."""
-    chain = []
+    chain: list[AdminUnit] = []
     current: AdminUnit | None = unit
     while current is not None and len(chain) < 3:
         chain.append(current)

@@ -30,7 +30,7 @@ def iraq_bounds() -> tuple[float, float, float, float]:
     validators state it (the one place the numbers are written)."""
 
     def limits(name: str) -> tuple[float, float]:
-        field = Place._meta.get_field(name)
+        field: Any = Place._meta.get_field(name)
         low = next(v.limit_value for v in field.validators if isinstance(v, MinValueValidator))
         high = next(v.limit_value for v in field.validators if isinstance(v, MaxValueValidator))
         return float(low), float(high)  # type: ignore[arg-type]
@@ -138,9 +138,9 @@ def place_update(*, place: Place, user: Any, kind: str = UNSET, name_en: str = U
             changes[name] = _clean_text(value)
     if notes is not UNSET:
         changes["notes"] = notes or ""
-    for name, value in (("lat", lat), ("lon", lon)):
-        if value is not UNSET:
-            changes[name] = value
+    for name, number in (("lat", lat), ("lon", lon)):
+        if number is not UNSET:
+            changes[name] = number
     if admin_unit is not UNSET:
         changes["admin_unit"] = admin_unit
     merged = {name: changes.get(name, getattr(place, name)) for name in ("kind", "name_en", "code", "lat", "lon")}

@@ -49,6 +49,15 @@ def _place(request: HttpRequest, public_id: Any) -> Place:
         raise Http404 from exc
 
 
+def _history(place: Place) -> list[Any]:
+    labels = dict(Place.Status.choices)
+    history = list(selectors.place_history(place))
+    for t in history:
+        t.from_label = labels.get(t.from_state, t.from_state)
+        t.to_label = labels.get(t.to_state, t.to_state)
+    return history
+
+
 # --- places ----------------------------------------------------------------------------
 
 class PlaceListView(ScopedListView):
@@ -81,7 +90,7 @@ def place_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     return render(request, "geo/place_detail.html", {
         "place": place,
         "chain": selectors.admin_unit_chain(place.admin_unit),
-        "history": selectors.place_history(place),
+        "history": _history(place),
         "can_manage": can_manage,
         "status_form": StatusChangeForm() if can_manage else None,
     })
@@ -141,7 +150,7 @@ def _status_change(request: HttpRequest, public_id: Any, *, close: bool) -> Http
         _apply_errors(form, exc)
         return render(request, "geo/place_detail.html", {
             "place": place, "chain": selectors.admin_unit_chain(place.admin_unit),
-            "history": selectors.place_history(place), "can_manage": True, "status_form": form,
+            "history": _history(place), "can_manage": True, "status_form": form,
         }, status=400)
     except ApplicationError as exc:
         if exc.status_code == 404:
@@ -217,10 +226,10 @@ class AdminUnitListView(ScopedListView):
 def adminunit_lookup(request: HttpRequest) -> HttpResponse:
     """The look-up box's answer: a fragment for HTMX, the list page otherwise."""
     _require(request, AdminUnit.VIEW_PERMISSION)
+    query = request.GET.get("lookup", request.GET.get("q", ""))
     if not request.headers.get("HX-Request"):
-        query = request.GET.get("q", "")
         return redirect(f"{reverse('geo:adminunit_list')}?{urlencode({'lookup': query})}")
-    return render(request, "geo/_pcode_lookup.html", _lookup(request.GET.get("q", "")))
+    return render(request, "geo/_pcode_lookup.html", _lookup(query))
 
 
 @login_required

@@ -3,7 +3,7 @@ go through the services, so the API refuses exactly what the web pages refuse.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ class ScopedSlugRelatedField(serializers.SlugRelatedField):
 
     def get_queryset(self) -> Any:
         qs = super().get_queryset()
+        assert qs is not None
         request = self.context.get("request")
         return scoped(qs, getattr(request, "user", None), VIEW)
 
@@ -88,7 +89,9 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 
 class ActivityUpdateSerializer(ActivitySerializer):
-    project = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    """An activity stays in its project."""
+
+    project: Any = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -167,8 +170,8 @@ class ProjectViewSet(ScopedModelViewSet):
         )
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
-        data = serializer.validated_data
-        services.project_update(project=serializer.instance, user=self.request.user, **data)
+        project = cast(Project, serializer.instance)
+        services.project_update(project=project, user=self.request.user, **serializer.validated_data)
 
     @extend_schema(request=TransitionSerializer, responses=ProjectSerializer)
     @action(detail=True, methods=["post"])
@@ -226,7 +229,8 @@ class ActivityViewSet(ScopedModelViewSet):
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         data = serializer.validated_data
-        services.activity_update(activity=serializer.instance, user=self.request.user,
+        activity = cast(Activity, serializer.instance)
+        services.activity_update(activity=activity, user=self.request.user,
                                  code=data.get("code"), name=data.get("name"), description=data.get("description"))
 
 
@@ -246,7 +250,7 @@ class TargetViewSet(ScopedModelViewSet):
         serializer.instance = services.target_set(user=self.request.user, **_target_args(serializer.validated_data))
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
-        target: Target = serializer.instance
+        target = cast(Target, serializer.instance)
         current = {"activity": target.activity, "indicator": target.indicator, "label": target.label,
                    "unit": target.unit, "period_start": target.period_start, "period_end": target.period_end,
                    "value": target.value}

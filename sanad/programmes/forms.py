@@ -3,7 +3,7 @@ put back on the form."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -28,17 +28,18 @@ def apply_errors(form: forms.Form, exc: ValidationFailed) -> None:
 
 
 class ProjectForm(BootstrapMixin, forms.Form):
-    programme = forms.ModelChoiceField(label=_("Programme"), queryset=None, to_field_name="code",
+    programme: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Programme"), queryset=None, to_field_name="code",
                                        empty_label=None)
     code = forms.CharField(label=_("Project code"), max_length=40,
                            help_text=_("The code of the donor agreement, such as ECHO-IRQ-2026-01."))
     title = forms.CharField(label=_("Title"), max_length=250)
-    donor = forms.ModelChoiceField(label=_("Donor"), queryset=None, to_field_name="public_id")
+    donor: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Donor"), queryset=None, to_field_name="public_id")
     start_date = forms.DateField(label=_("Start date"), widget=_date())
     end_date = forms.DateField(label=_("End date"), widget=_date())
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, initial=Currency.USD)
+    # No min_value here: the service says what is wrong with every field at once.
     budget = forms.DecimalField(label=_("Budget"), max_digits=16, decimal_places=2,
-                                widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}))
+                                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}))
     governorates = forms.MultipleChoiceField(label=_("Governorates"), required=False,
                                              widget=forms.SelectMultiple(attrs={"size": 6}),
                                              help_text=_("Where the project works."))
@@ -54,13 +55,16 @@ class ProjectForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         from sanad.geo.models import AdminUnit
 
-        self.fields["programme"].queryset = programmes_managed_by(user)
+        programme_field = cast(forms.ModelChoiceField, self.fields["programme"])
+        programme_field.queryset = programmes_managed_by(user)
+        if project is None and programme_field.queryset.count() > 1:
+            programme_field.empty_label = _("Choose a programme")
         donor_qs = donors()
         if project is not None:
             # Keep the current donor selectable even if it was deactivated since.
             donor_qs = (donor_qs | donors(active_only=False).filter(pk=project.donor_id)).distinct()
-        self.fields["donor"].queryset = donor_qs
-        self.fields["governorates"].choices = [
+        cast(forms.ModelChoiceField, self.fields["donor"]).queryset = donor_qs
+        cast(forms.MultipleChoiceField, self.fields["governorates"]).choices = [
             (u.pcode, f"{u.name} ({u.pcode})")
             for u in AdminUnit.objects.filter(level=AdminUnit.Level.GOVERNORATE).order_by("name_en")
         ]
@@ -81,7 +85,7 @@ class TargetForm(BootstrapMixin, forms.Form):
     period_start = forms.DateField(label=_("Period start"), widget=_date())
     period_end = forms.DateField(label=_("Period end"), widget=_date())
     value = forms.DecimalField(label=_("Target"), max_digits=16, decimal_places=2,
-                               widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
+                               widget=forms.NumberInput(attrs={"step": "any", "min": "0", "inputmode": "decimal"}))
 
 
 class TransitionForm(forms.Form):

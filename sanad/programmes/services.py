@@ -42,7 +42,8 @@ def _require_manage(user: Any, obj: Programme | Project | Activity) -> None:
 
 
 def _require_open(project: Project) -> None:
-    if project.status == Project.Status.CLOSED:
+    # Read the status from the database: the page the change comes from may be old.
+    if Project.objects.filter(pk=project.pk, status=Project.Status.CLOSED).exists():
         raise ValidationFailed(
             _("This project is closed. Reopen it before changing it, its activities or its targets."),
             code="project_closed",
@@ -146,6 +147,7 @@ def project_create(*, user: Any, programme: Programme | str, code: str, title: s
     units = _governorates(governorates, errors)
     if errors:
         raise ValidationFailed(fields=errors)
+    assert programme_obj and donor and start_date and end_date and amount is not None
     try:
         with transaction.atomic():
             project = Project.objects.create(
@@ -203,7 +205,9 @@ def project_update(*, project: Project, user: Any, programme: Programme | str | 
             errors["currency"] = _("Choose IQD or USD.")
         project.currency = currency
     if budget is not None:
-        project.budget = _decimal(budget, "budget", errors, what=_("budget"))
+        amount = _decimal(budget, "budget", errors, what=_("budget"))
+        if amount is not None:
+            project.budget = amount
     units = _governorates(governorates, errors) if governorates is not None else None
     if errors:
         project.refresh_from_db()
@@ -211,7 +215,9 @@ def project_update(*, project: Project, user: Any, programme: Programme | str | 
     project.updated_by = _actor(user)
     try:
         with transaction.atomic():
-            project.save()
+            # Never the status: that changes only through the state machine.
+            project.save(update_fields=["programme", "code", "title", "donor", "start_date", "end_date",
+                                        "currency", "budget", "updated_by", "updated_at"])
             if units is not None:
                 project.governorates.set(units)
     except IntegrityError as exc:
@@ -320,7 +326,7 @@ def target_set(*, user: Any, activity: Activity, indicator: str, label: str, per
         ) % {"start": project.start_date.isoformat(), "end": project.end_date.isoformat()}
     if errors:
         raise ValidationFailed(fields=errors)
-    assert period_start is not None and period_end is not None
+    assert period_start is not None and period_end is not None and amount is not None
     same_indicator = activity.targets.filter(indicator=indicator)
     if target is None:
         target = same_indicator.filter(period_start=period_start, period_end=period_end).first()

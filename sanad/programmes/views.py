@@ -58,12 +58,14 @@ class AreaView(ProjectListView):
     template_name = "programmes/area.html"
     filterset_class = AreaProjectFilter
     show_programme = False
+    summary: dict[str, Any]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if request.user.is_authenticated and has_permission(request.user, selectors.VIEW):
-            self.summary = selectors.programme_summary(user=request.user, code=kwargs["code"])
-            if self.summary is None:
+            summary = selectors.programme_summary(user=request.user, code=kwargs["code"])
+            if summary is None:
                 raise Http404
+            self.summary = summary
         return super().dispatch(request, *args, **kwargs)
 
     def get_base_queryset(self) -> QuerySet[Project]:

@@ -211,7 +211,7 @@ class TestPlacesWrite:
         assert place.status == "open"
 
 
-def test_the_schema_generates_without_warnings_for_geo(admin_client, capsys):
+def test_the_schema_generates_without_warnings_for_geo(admin_client):
     from drf_spectacular.drainage import GENERATOR_STATS
 
     GENERATOR_STATS.reset()
@@ -219,6 +219,5 @@ def test_the_schema_generates_without_warnings_for_geo(admin_client, capsys):
     assert response.status_code == 200
     text = response.content.decode()
     assert "/api/v1/admin-units/lookup/" in text and "/api/v1/places/{public_id}/close/" in text
-    output = capsys.readouterr().err
-    geo_lines = [line for line in output.splitlines() if "geo" in line.lower()]
-    assert not geo_lines, geo_lines
+    problems = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]
+    assert not [p for p in problems if "geo" in p.lower() or "place" in p.lower() or "adminunit" in p.lower()]

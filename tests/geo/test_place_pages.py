@@ -193,6 +193,14 @@ class TestAddAndEdit:
         assert subdistrict_in(DUHOK).pcode in body
         assert subdistrict_in(NINEWA).pcode not in body
 
+    def test_every_mistake_is_shown_at_once(self, duhok_manager):
+        response = client_for(duhok_manager).post(reverse("geo:place_create"), {
+            "kind": "office", "name_en": "", "admin_unit_pcode": "IQ10077", "lat": "51", "lon": "0",
+        })
+        errors = response.context["form"].errors
+        assert {"name_en", "admin_unit_pcode", "lat", "lon"} <= set(errors)
+        assert "older numeric scheme" in errors["admin_unit_pcode"][0]
+
     def test_a_viewer_cannot_open_the_form(self, duhok_viewer):
         assert client_for(duhok_viewer).get(reverse("geo:place_create")).status_code == 403
 

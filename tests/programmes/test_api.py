@@ -15,7 +15,13 @@ from sanad.accounts.models import Organisation
 from sanad.programmes import api as programmes_api
 from sanad.programmes.models import Project, Target
 from tests.conftest import api_client_for
-from tests.factories import ActivityFactory, OrganisationFactory, ProjectFactory, TargetFactory, unit
+from tests.factories import (
+    ActivityFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    TargetFactory,
+    unit,
+)
 
 
 def _body(donor: Any, **overrides: Any) -> dict[str, Any]:

@@ -13,7 +13,15 @@ from sanad.accounts.models import Organisation
 from sanad.core.models import StatusTransition
 from sanad.programmes.models import Activity, Project, Target
 from tests.conftest import client_for
-from tests.factories import ERBIL, ActivityFactory, OrganisationFactory, ProjectFactory, TargetFactory, make_user, unit
+from tests.factories import (
+    ERBIL,
+    ActivityFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    TargetFactory,
+    make_user,
+    unit,
+)
 
 LIST = reverse("programmes:project_list")
 
@@ -299,3 +307,14 @@ def test_a_manager_edits_an_activity_and_a_target_and_removes_the_target(manager
     assert (target.value, target.period_start) == (Decimal("15"), datetime.date(2026, 2, 1))
     client.post(reverse("programmes:target_delete", args=[target.public_id]))
     assert not Target.objects.exists()
+
+
+@pytest.mark.django_db
+def test_htmx_on_the_area_page_gets_only_that_programmes_table(manager: Any, nfi: Any, shelter: Any) -> None:
+    ProjectFactory(programme=nfi, code="NFI-HX")
+    ProjectFactory(programme=shelter, code="SHL-HX")
+    response = client_for(manager).get(reverse("programmes:area", args=["NFI"]), {"q": "HX"},
+                                       HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "<html" not in body
+    assert "NFI-HX" in body and "SHL-HX" not in body

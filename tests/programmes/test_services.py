@@ -11,7 +11,14 @@ from sanad.core.errors import InvalidTransition, PermissionDenied, ValidationFai
 from sanad.core.models import StatusTransition
 from sanad.programmes import services
 from sanad.programmes.models import Project
-from tests.factories import ERBIL, NINEWA, ActivityFactory, OrganisationFactory, ProjectFactory, TargetFactory
+from tests.factories import (
+    ERBIL,
+    NINEWA,
+    ActivityFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    TargetFactory,
+)
 
 JAN1 = datetime.date(2026, 1, 1)
 DEC31 = datetime.date(2026, 12, 31)
@@ -234,3 +241,15 @@ def test_a_manager_of_nfi_cannot_set_targets_in_shelter(nfi_manager: Any, shelte
     with pytest.raises(PermissionDenied):
         services.target_set(user=nfi_manager, activity=activity, indicator="x", label="x",
                             period_start=JAN1, period_end=DEC31, value=1)
+
+
+@pytest.mark.django_db
+def test_a_project_closed_meanwhile_cannot_be_changed_from_an_old_page(manager: Any) -> None:
+    project = ProjectFactory(status=Project.Status.ACTIVE)
+    stale = Project.objects.get(pk=project.pk)
+    services.project_close(project=project, user=manager, reason="Ended")
+    with pytest.raises(ValidationFailed) as exc:
+        services.project_update(project=stale, user=manager, title="Edited from an old page")
+    assert exc.value.code == "project_closed"
+    project.refresh_from_db()
+    assert (project.status, project.title) == (Project.Status.CLOSED, stale.title)
