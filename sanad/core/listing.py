@@ -58,8 +58,10 @@ class ScopedListView(ScopedMixin, ListView):
         self.filterset = None
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
-            if self.filterset.is_bound and self.filterset.is_valid():
-                qs = self.filterset.qs
+            if self.filterset.is_bound:
+                # An invalid filter value (an unknown governorate, say) shows its error
+                # beside the field and no rows, rather than silently showing everything.
+                qs = self.filterset.qs if self.filterset.is_valid() else qs.none()
         self.search = self.request.GET.get("q", "").strip()
         if self.search and self.search_fields:
             terms = self.search.split()

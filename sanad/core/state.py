@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from sanad.core.errors import InvalidTransition
+from sanad.core.errors import InvalidTransition, ValidationFailed
 
 
 class StateMachine:
@@ -49,7 +49,8 @@ class StateMachine:
                 params={"from": current, "to": to},
             )
         if to in self.reason_required and not reason.strip():
-            raise InvalidTransition(_("Give a reason for this change of status."), code="reason_required")
+            message = _("Give a reason for this change of status.")
+            raise ValidationFailed(message, code="reason_required", fields={"reason": [message]})
         model = type(obj)
         with transaction.atomic():
             values = {self.field: to}

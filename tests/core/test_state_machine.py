@@ -1,6 +1,6 @@
 import pytest
 
-from sanad.core.errors import InvalidTransition
+from sanad.core.errors import InvalidTransition, ValidationFailed
 from sanad.core.models import StatusTransition
 from sanad.geo.models import Place
 from tests.factories import PlaceFactory, make_user
@@ -28,9 +28,9 @@ def test_a_transition_that_is_not_allowed_is_refused_with_the_allowed_next_state
 
 
 def test_closing_without_a_reason_is_refused():
-    with pytest.raises(InvalidTransition) as exc:
+    with pytest.raises(ValidationFailed) as exc:
         Place.STATUS_MACHINE.transition(PlaceFactory(), to="closed", reason="  ")
-    assert exc.value.code == "reason_required"
+    assert exc.value.code == "reason_required" and "reason" in exc.value.fields
 
 
 def test_a_stale_copy_cannot_repeat_a_transition_someone_else_made():

@@ -126,8 +126,9 @@ def test_starting_and_closing_through_the_api_are_recorded_with_the_reason(manag
     assert client.post(f"/api/v1/projects/{project.public_id}/activate/", {}, format="json").json()["status"] \
         == "active"
     refused = client.post(f"/api/v1/projects/{project.public_id}/close/", {}, format="json")
-    assert refused.status_code == 409
+    assert refused.status_code == 400
     assert refused.json()["error"]["code"] == "reason_required"
+    assert "reason" in refused.json()["error"]["fields"]
     closed = client.post(f"/api/v1/projects/{project.public_id}/close/", {"reason": "Donor cut"}, format="json")
     assert closed.json()["status"] == "closed"
     history = client.get(f"/api/v1/projects/{project.public_id}/history/").json()

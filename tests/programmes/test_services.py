@@ -158,7 +158,7 @@ def test_starting_and_closing_a_project_are_recorded_with_who_and_why(manager: A
 @pytest.mark.django_db
 def test_closing_a_project_needs_a_reason(manager: Any) -> None:
     project = ProjectFactory()
-    with pytest.raises(InvalidTransition) as exc:
+    with pytest.raises(ValidationFailed) as exc:
         services.project_close(project=project, user=manager, reason="  ")
     assert exc.value.code == "reason_required"
     assert not StatusTransition.objects.exists()

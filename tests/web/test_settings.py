@@ -15,7 +15,8 @@ SAFE = {
 
 
 def run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("SANAD_") and k != "DATABASE_URL"}
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith("SANAD_") and k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     environment.update({"DJANGO_SETTINGS_MODULE": "sanad.settings", "SANAD_ENV_FILE": "/nonexistent",
                         "SANAD_VAR_DIR": os.environ.get("SANAD_VAR_DIR", "/tmp/sanad-settings-test")})
     environment.update(env)
