@@ -6,7 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 
-def measure(name: str, func: Callable[[], Any], *, runs: int = 15, warmup: int = 2, note: str = "") -> dict[str, Any]:
+def measure(
+    name: str, func: Callable[[], Any], *, runs: int = 15, warmup: int = 2, note: str = ""
+) -> dict[str, Any]:
     for _ in range(warmup):
         func()
     times = []

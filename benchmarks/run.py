@@ -28,7 +28,13 @@ def machine() -> str:
         pass
     mem = ""
     try:
-        kb = int(next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1])
+        kb = int(
+            next(
+                x
+                for x in Path("/proc/meminfo").read_text().splitlines()
+                if x.startswith("MemTotal")
+            ).split()[1]
+        )
         mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
     except (OSError, StopIteration):
         pass
@@ -61,10 +67,17 @@ def main() -> int:
         print(f"== {path.stem}: {module.__doc__.strip().splitlines()[0]}")
         rows = module.run()
         header = "| measurement | median | runs | note |\n| --- | ---: | ---: | --- |"
-        lines = [f"| {r['name']} | {r['median_ms']:.2f} ms | {r['runs']} | {r.get('note', '')} |" for r in rows]
+        lines = [
+            f"| {r['name']} | {r['median_ms']:.2f} ms | {r['runs']} | {r.get('note', '')} |"
+            for r in rows
+        ]
         for r in rows:
-            print(f"  {r['name']:<60} {r['median_ms']:>9.2f} ms  ({r['runs']} runs) {r.get('note', '')}")
-        sections.append(f"## {path.stem}\n\n{module.__doc__.strip()}\n\n{header}\n" + "\n".join(lines))
+            print(
+                f"  {r['name']:<60} {r['median_ms']:>9.2f} ms  ({r['runs']} runs) {r.get('note', '')}"
+            )
+        sections.append(
+            f"## {path.stem}\n\n{module.__doc__.strip()}\n\n{header}\n" + "\n".join(lines)
+        )
 
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = (
@@ -72,7 +85,9 @@ def main() -> int:
         "Written by `make bench` (benchmarks/run.py). Numbers are medians of repeated runs in one "
         "process on a shared, noisy machine: compare the ratios within one run, not absolute "
         "times across runs.\n\n"
-        f"- Run: {stamp}\n- Machine: {machine()}\n- Database: {backend}\n\n" + "\n\n".join(sections) + "\n"
+        f"- Run: {stamp}\n- Machine: {machine()}\n- Database: {backend}\n\n"
+        + "\n\n".join(sections)
+        + "\n"
     )
     (ROOT / "docs" / "benchmarks.md").write_text(text, encoding="utf-8")
     print(f"\nWrote docs/benchmarks.md ({backend}).")

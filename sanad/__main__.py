@@ -11,7 +11,9 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanad.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv if sys.argv[0].endswith("sanad") else ["sanad", *sys.argv[1:]])
+    execute_from_command_line(
+        sys.argv if sys.argv[0].endswith("sanad") else ["sanad", *sys.argv[1:]]
+    )
 
 
 if __name__ == "__main__":

@@ -74,7 +74,9 @@ TESTING = SANAD_ENV == "test" or "pytest" in sys.modules
 DEFAULT_SECRET_KEY = "sanad-demo-secret-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env("SANAD_SECRET_KEY", DEFAULT_SECRET_KEY)
 DEBUG = env_bool("SANAD_DEBUG", default=not PRODUCTION)
-ALLOWED_HOSTS = env_list("SANAD_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1],testserver")
+ALLOWED_HOSTS = env_list(
+    "SANAD_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1],testserver"
+)
 CSRF_TRUSTED_ORIGINS = env_list("SANAD_CSRF_TRUSTED_ORIGINS")
 
 if PRODUCTION:
@@ -82,7 +84,9 @@ if PRODUCTION:
     if DEBUG:
         problems.append("SANAD_DEBUG is on; set SANAD_DEBUG=false")
     if SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
-        problems.append("SANAD_SECRET_KEY is the demo key or shorter than 50 characters; set a long random one")
+        problems.append(
+            "SANAD_SECRET_KEY is the demo key or shorter than 50 characters; set a long random one"
+        )
     if not ALLOWED_HOSTS:
         problems.append("SANAD_ALLOWED_HOSTS is empty; list the host names the site is served on")
     if problems:
@@ -165,7 +169,9 @@ DEFAULT_SQLITE = VAR_DIR / "sanad.sqlite3"
 if not env("DATABASE_URL"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("SANAD_DB_CONN_MAX_AGE", 0))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("SANAD_DB_CONN_MAX_AGE", 0))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -181,7 +187,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Caches ---------------------------------------------------------------------
 REDIS_URL = env("SANAD_REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -207,7 +215,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -311,7 +322,9 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SANAD_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SANAD_HSTS_PRELOAD", False)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SANAD_BEHIND_PROXY", False) else None
+    SECURE_PROXY_SSL_HEADER = (
+        ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SANAD_BEHIND_PROXY", False) else None
+    )
     # Lockout must count the client's address, not the proxy's.
     AXES_IPWARE_PROXY_COUNT = 1 if env_bool("SANAD_BEHIND_PROXY", False) else None
 

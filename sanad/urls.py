@@ -20,8 +20,13 @@ admin.site.site_title = "Sanad"
 
 urlpatterns = [
     path("", include("sanad.web.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
-         name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("sanad.accounts.urls")),
     path("places/", include("sanad.geo.urls")),

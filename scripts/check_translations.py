@@ -47,16 +47,21 @@ def main() -> int:
             expected = set(placeholders(entry.msgid)) | set(placeholders(entry.msgid_plural or ""))
             for text in texts:
                 if not set(placeholders(text)) <= expected or (
-                    "python-format" in entry.flags and set(placeholders(text)) != set(placeholders(entry.msgid))
+                    "python-format" in entry.flags
+                    and set(placeholders(text)) != set(placeholders(entry.msgid))
                     and not entry.msgid_plural
                 ):
-                    problems.append(f"{where}: placeholders differ ({placeholders(text)} vs {sorted(expected)})")
+                    problems.append(
+                        f"{where}: placeholders differ ({placeholders(text)} vs {sorted(expected)})"
+                    )
         mo_path = po_path.with_suffix(".mo")
         with tempfile.NamedTemporaryFile(suffix=".mo") as tmp:
             po.save_as_mofile(tmp.name)
             if not mo_path.exists() or Path(tmp.name).read_bytes() != mo_path.read_bytes():
-                problems.append(f"{lang}: {mo_path.name} is out of date; run `make messages` "
-                                "or `python scripts/compile_messages.py`")
+                problems.append(
+                    f"{lang}: {mo_path.name} is out of date; run `make messages` "
+                    "or `python scripts/compile_messages.py`"
+                )
     for p in problems:
         print(p)
     if problems:

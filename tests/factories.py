@@ -57,12 +57,25 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-def make_user(role: str, *, governorates: tuple[str, ...] | None = None, programmes: tuple[str, ...] | None = None,
-              expires_on: datetime.date | None = None, **kwargs: Any) -> User:
+def make_user(
+    role: str,
+    *,
+    governorates: tuple[str, ...] | None = None,
+    programmes: tuple[str, ...] | None = None,
+    expires_on: datetime.date | None = None,
+    **kwargs: Any,
+) -> User:
     """A user holding `role`; governorates/programmes None means all."""
     user = UserFactory(**kwargs)
-    role_assign(user=user, role=role, governorates=governorates or (), all_governorates=governorates is None,
-                programmes=programmes or (), all_programmes=programmes is None, expires_on=expires_on)
+    role_assign(
+        user=user,
+        role=role,
+        governorates=governorates or (),
+        all_governorates=governorates is None,
+        programmes=programmes or (),
+        all_programmes=programmes is None,
+        expires_on=expires_on,
+    )
     return user
 
 
@@ -84,7 +97,9 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("code",)
 
     code = "NFI"
-    name_en = factory.LazyAttribute(lambda o: dict(Programme._meta.get_field("code").choices)[o.code])
+    name_en = factory.LazyAttribute(
+        lambda o: dict(Programme._meta.get_field("code").choices)[o.code]
+    )
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):

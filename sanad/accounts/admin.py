@@ -16,8 +16,13 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "full_name", "organisation", "is_active", "last_login")
     list_filter = ("is_active", "organisation__kind")
     search_fields = ("username", "full_name", "email")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Sanad", {"fields": ("full_name", "phone", "position", "organisation",
-                                                                   "preferred_language")}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (
+            "Sanad",
+            {"fields": ("full_name", "phone", "position", "organisation", "preferred_language")},
+        ),
+    )
     inlines = [RoleAssignmentInline]
 
 
@@ -30,6 +35,14 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("name", "user", "key_prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_display = (
+        "name",
+        "user",
+        "key_prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
     readonly_fields = ("key_prefix", "key_hash", "created_at", "last_used_at")
     search_fields = ("name", "user__username", "key_prefix")

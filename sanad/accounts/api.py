@@ -27,7 +27,15 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RoleAssignment
-        fields = ["id", "role", "all_governorates", "governorates", "all_programmes", "programmes", "expires_on"]
+        fields = [
+            "id",
+            "role",
+            "all_governorates",
+            "governorates",
+            "all_programmes",
+            "programmes",
+            "expires_on",
+        ]
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -37,8 +45,18 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "full_name", "email", "position", "organisation", "is_active",
-                  "preferred_language", "last_login", "roles"]
+        fields = [
+            "id",
+            "username",
+            "full_name",
+            "email",
+            "position",
+            "organisation",
+            "is_active",
+            "preferred_language",
+            "last_login",
+            "roles",
+        ]
 
 
 class OrganisationViewSet(ScopedReadOnlyViewSet):
@@ -54,7 +72,9 @@ class OrganisationViewSet(ScopedReadOnlyViewSet):
 class UserViewSet(ScopedReadOnlyViewSet):
     """User accounts with their roles and scopes (administrators and IM officers)."""
 
-    queryset = User.objects.select_related("organisation").prefetch_related("role_assignments__governorates")
+    queryset = User.objects.select_related("organisation").prefetch_related(
+        "role_assignments__governorates"
+    )
     serializer_class = UserSerializer
     filterset_fields = ["is_active"]
     search_fields = ["username", "full_name", "organisation__name"]
@@ -76,12 +96,16 @@ class MeSerializer(serializers.Serializer):
 def me(request: Request) -> Response:
     """The signed-in user, their roles and scopes."""
     user: Any = request.user
-    return Response({
-        "id": str(user.public_id), "username": user.username, "full_name": user.full_name,
-        "organisation": user.organisation.name if user.organisation else None,
-        "preferred_language": user.preferred_language,
-        "roles": RoleAssignmentSerializer(user.active_assignments(), many=True).data,
-    })
+    return Response(
+        {
+            "id": str(user.public_id),
+            "username": user.username,
+            "full_name": user.full_name,
+            "organisation": user.organisation.name if user.organisation else None,
+            "preferred_language": user.preferred_language,
+            "roles": RoleAssignmentSerializer(user.active_assignments(), many=True).data,
+        }
+    )
 
 
 def register(router: Any) -> None:

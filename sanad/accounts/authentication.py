@@ -19,14 +19,22 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() not in self.keywords:
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed(_("Send the header as: Authorization: Token <key>."))
+            raise exceptions.AuthenticationFailed(
+                _("Send the header as: Authorization: Token <key>.")
+            )
         token = (
-            ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(header[1])).first()
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=ApiToken.hash_key(header[1]))
+            .first()
         )
         if token is None or not token.is_usable:
-            raise exceptions.AuthenticationFailed(_("This API token is unknown, revoked or expired."))
+            raise exceptions.AuthenticationFailed(
+                _("This API token is unknown, revoked or expired.")
+            )
         if not token.user.is_active:
-            raise exceptions.AuthenticationFailed(_("The account of this API token is deactivated."))
+            raise exceptions.AuthenticationFailed(
+                _("The account of this API token is deactivated.")
+            )
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -44,7 +52,11 @@ try:
         name = "tokenAuth"
 
         def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-            return {"type": "apiKey", "in": "header", "name": "Authorization",
-                    "description": "Personal API token from “My account”: `Token sanad_…`"}
+            return {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "Personal API token from “My account”: `Token sanad_…`",
+            }
 except ImportError:  # pragma: no cover
     pass

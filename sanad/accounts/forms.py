@@ -22,8 +22,12 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["username"].widget.attrs.update({"class": "form-control", "autocomplete": "username"})
-        self.fields["password"].widget.attrs.update({"class": "form-control", "autocomplete": "current-password"})
+        self.fields["username"].widget.attrs.update(
+            {"class": "form-control", "autocomplete": "username"}
+        )
+        self.fields["password"].widget.attrs.update(
+            {"class": "form-control", "autocomplete": "current-password"}
+        )
 
 
 class BootstrapMixin:
@@ -45,29 +49,42 @@ class UserCreateForm(BootstrapMixin, forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.filter(is_active=True))
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.filter(is_active=True)
+    )
     position = forms.CharField(label=_("Position"), max_length=120, required=False)
-    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, required=False,
-                               help_text=_("Leave empty to let the person set one through the password-reset e-mail."))
+    password = forms.CharField(
+        label=_("Initial password"),
+        widget=forms.PasswordInput,
+        required=False,
+        help_text=_("Leave empty to let the person set one through the password-reset e-mail."),
+    )
 
 
 class RoleAssignForm(BootstrapMixin, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     all_governorates = forms.BooleanField(label=_("All governorates"), required=False)
-    governorates = forms.MultipleChoiceField(label=_("Governorates"), required=False,
-                                             widget=forms.SelectMultiple(attrs={"size": 6}))
+    governorates = forms.MultipleChoiceField(
+        label=_("Governorates"), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+    )
     all_programmes = forms.BooleanField(label=_("All programmes"), required=False)
-    programmes = forms.MultipleChoiceField(label=_("Programmes"), required=False, choices=ProgrammeArea.choices,
-                                           widget=forms.CheckboxSelectMultiple)
-    expires_on = forms.DateField(label=_("Expires on"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    programmes = forms.MultipleChoiceField(
+        label=_("Programmes"),
+        required=False,
+        choices=ProgrammeArea.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    expires_on = forms.DateField(
+        label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from sanad.geo.models import AdminUnit
 
         self.fields["governorates"].choices = [
-            (u.pcode, f"{u.name} ({u.pcode})") for u in AdminUnit.objects.filter(level=1).order_by("name_en")
+            (u.pcode, f"{u.name} ({u.pcode})")
+            for u in AdminUnit.objects.filter(level=1).order_by("name_en")
         ]
 
 

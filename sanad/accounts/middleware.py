@@ -17,7 +17,11 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        lang = getattr(user, "preferred_language", "") if user is not None and user.is_authenticated else ""
+        lang = (
+            getattr(user, "preferred_language", "")
+            if user is not None and user.is_authenticated
+            else ""
+        )
         if lang in self.codes and lang != getattr(request, "LANGUAGE_CODE", None):
             translation.activate(lang)
             request.LANGUAGE_CODE = lang  # type: ignore[attr-defined]

@@ -47,19 +47,37 @@ class Organisation(BaseModel):
 
 
 class User(AbstractUser):
-    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("first_name", "last_name", "full_name", "email", "phone")
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = (
+        "first_name",
+        "last_name",
+        "full_name",
+        "email",
+        "phone",
+    )
     SCOPE = ScopePaths()
     VIEW_PERMISSION = "accounts.view_user"
     MANAGE_PERMISSION = "accounts.manage_user"
 
-    public_id = models.UUIDField(_("public id"), unique=True, editable=False, default=None, null=True)
+    public_id = models.UUIDField(
+        _("public id"), unique=True, editable=False, default=None, null=True
+    )
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     position = models.CharField(_("position"), max_length=120, blank=True)
-    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="users")
-    preferred_language = models.CharField(_("language"), max_length=8, blank=True,
-                                          choices=[("en", "English"), ("ar", "العربية"), ("ckb", "کوردی")])
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    preferred_language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=[("en", "English"), ("ar", "العربية"), ("ckb", "کوردی")],
+    )
 
     objects: ClassVar[UserManager[Any]] = UserManager()
 
@@ -84,8 +102,9 @@ class User(AbstractUser):
         if cache is None:
             today = timezone.localdate()
             cache = list(
-                self.role_assignments.filter(models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=today))
-                .prefetch_related("governorates")
+                self.role_assignments.filter(
+                    models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=today)
+                ).prefetch_related("governorates")
             )
             self._sanad_assignments = cache
         return cache
@@ -95,7 +114,9 @@ class User(AbstractUser):
             return []
         if self.is_superuser:
             return [ScopeGrant(all_governorates=True, all_programmes=True)]
-        return [a.grant() for a in self.active_assignments() if permission in permissions_of(a.role)]
+        return [
+            a.grant() for a in self.active_assignments() if permission in permissions_of(a.role)
+        ]
 
     def has_sanad_permission(self, permission: str) -> bool:
         return bool(self.scope_grants(permission))
@@ -113,14 +134,25 @@ class RoleAssignment(BaseModel):
     SCOPE = ScopePaths()
     VIEW_PERMISSION = "accounts.view_user"
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     all_governorates = models.BooleanField(_("all governorates"), default=False)
-    governorates = models.ManyToManyField("geo.AdminUnit", verbose_name=_("governorates"), blank=True,
-                                          limit_choices_to={"level": 1}, related_name="+")
+    governorates = models.ManyToManyField(
+        "geo.AdminUnit",
+        verbose_name=_("governorates"),
+        blank=True,
+        limit_choices_to={"level": 1},
+        related_name="+",
+    )
     all_programmes = models.BooleanField(_("all programmes"), default=False)
-    programmes = models.JSONField(_("programmes"), default=list, blank=True,
-                                  help_text=_("Programme area codes, such as NFI or CCCM."))
+    programmes = models.JSONField(
+        _("programmes"),
+        default=list,
+        blank=True,
+        help_text=_("Programme area codes, such as NFI or CCCM."),
+    )
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
 
     class Meta:

@@ -44,16 +44,29 @@ PERMISSIONS: dict[str, str] = {
 }
 
 ALL = frozenset(PERMISSIONS)
-_SEE_PLACES = {"geo.view_adminunit", "geo.view_place", "programmes.view_programme", "accounts.view_organisation"}
+_SEE_PLACES = {
+    "geo.view_adminunit",
+    "geo.view_place",
+    "programmes.view_programme",
+    "accounts.view_organisation",
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: ALL,
-    Role.IM_OFFICER: frozenset(_SEE_PLACES | {
-        "geo.manage_place", "geo.export_place", "accounts.view_user", "reporting.view_aggregates",
-        "core.view_all_jobs",
-    }),
-    Role.PROGRAMME_OFFICER: frozenset(_SEE_PLACES | {"programmes.manage_programme", "reporting.view_aggregates",
-                                                     "geo.export_place"}),
+    Role.IM_OFFICER: frozenset(
+        _SEE_PLACES
+        | {
+            "geo.manage_place",
+            "geo.export_place",
+            "accounts.view_user",
+            "reporting.view_aggregates",
+            "core.view_all_jobs",
+        }
+    ),
+    Role.PROGRAMME_OFFICER: frozenset(
+        _SEE_PLACES
+        | {"programmes.manage_programme", "reporting.view_aggregates", "geo.export_place"}
+    ),
     Role.FIELD_ENUMERATOR: frozenset(_SEE_PLACES),
     Role.CAMP_MANAGER: frozenset(_SEE_PLACES | {"geo.manage_place", "reporting.view_aggregates"}),
     Role.WAREHOUSE_OFFICER: frozenset(_SEE_PLACES),
@@ -62,7 +75,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PSEA_FOCAL_POINT: frozenset(_SEE_PLACES),
     Role.ME_VIEWER: frozenset(_SEE_PLACES | {"reporting.view_aggregates", "geo.export_place"}),
     # Donors see aggregates and the projects they fund; no records about people or places.
-    Role.DONOR_VIEWER: frozenset({"geo.view_adminunit", "programmes.view_programme", "reporting.view_aggregates"}),
+    Role.DONOR_VIEWER: frozenset(
+        {"geo.view_adminunit", "programmes.view_programme", "reporting.view_aggregates"}
+    ),
 }
 
 

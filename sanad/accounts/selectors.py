@@ -13,4 +13,6 @@ def users_visible_to(user: Any) -> QuerySet[User]:
 
 
 def organisations_visible_to(user: Any) -> QuerySet[Organisation]:
-    return scoped(Organisation.objects.annotate(user_count=Count("users")), user, "accounts.view_organisation")
+    return scoped(
+        Organisation.objects.annotate(user_count=Count("users")), user, "accounts.view_organisation"
+    )

@@ -21,27 +21,49 @@ from sanad.core.errors import NotFound, ValidationFailed
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
-def organisation_create(*, name: str, kind: str, acronym: str = "", name_ar: str = "") -> Organisation:
+def organisation_create(
+    *, name: str, kind: str, acronym: str = "", name_ar: str = ""
+) -> Organisation:
     if kind not in Organisation.Kind.values:
         raise ValidationFailed(fields={"kind": _("Choose one of the listed kinds.")})
     if Organisation.objects.filter(name__iexact=name.strip()).exists():
         raise ValidationFailed(fields={"name": _("An organisation with this name already exists.")})
-    return Organisation.objects.create(name=name.strip(), kind=kind, acronym=acronym.strip(), name_ar=name_ar.strip())
+    return Organisation.objects.create(
+        name=name.strip(), kind=kind, acronym=acronym.strip(), name_ar=name_ar.strip()
+    )
 
 
 @transaction.atomic
-def user_create(*, username: str, password: str | None, full_name: str = "", email: str = "",
-                organisation: Organisation | None = None, position: str = "", phone: str = "",
-                preferred_language: str = "", check_password: bool = True) -> User:
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    full_name: str = "",
+    email: str = "",
+    organisation: Organisation | None = None,
+    position: str = "",
+    phone: str = "",
+    preferred_language: str = "",
+    check_password: bool = True,
+) -> User:
     username = username.strip()
     if not username:
         raise ValidationFailed(fields={"username": _("Give a user name.")})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationFailed(fields={"username": _("This user name is taken; choose another.")})
     if preferred_language and preferred_language not in LANGUAGE_CODES:
-        raise ValidationFailed(fields={"preferred_language": _("Choose English, Arabic or Kurdish.")})
-    user = User(username=username, full_name=full_name, email=email, organisation=organisation,
-                position=position, phone=phone, preferred_language=preferred_language)
+        raise ValidationFailed(
+            fields={"preferred_language": _("Choose English, Arabic or Kurdish.")}
+        )
+    user = User(
+        username=username,
+        full_name=full_name,
+        email=email,
+        organisation=organisation,
+        position=position,
+        phone=phone,
+        preferred_language=preferred_language,
+    )
     if password:
         if check_password:
             try:
@@ -56,9 +78,16 @@ def user_create(*, username: str, password: str | None, full_name: str = "", ema
 
 
 @transaction.atomic
-def role_assign(*, user: User, role: str, governorates: Iterable[Any] = (), all_governorates: bool = False,
-                programmes: Iterable[str] = (), all_programmes: bool = False,
-                expires_on: datetime.date | None = None) -> RoleAssignment:
+def role_assign(
+    *,
+    user: User,
+    role: str,
+    governorates: Iterable[Any] = (),
+    all_governorates: bool = False,
+    programmes: Iterable[str] = (),
+    all_programmes: bool = False,
+    expires_on: datetime.date | None = None,
+) -> RoleAssignment:
     from sanad.geo.models import AdminUnit
 
     errors: dict[str, Any] = {}
@@ -67,12 +96,20 @@ def role_assign(*, user: User, role: str, governorates: Iterable[Any] = (), all_
     programmes = sorted(set(programmes))
     unknown = [p for p in programmes if p not in ProgrammeArea.values]
     if unknown:
-        errors["programmes"] = _("Unknown programme codes: %(codes)s.") % {"codes": ", ".join(unknown)}
+        errors["programmes"] = _("Unknown programme codes: %(codes)s.") % {
+            "codes": ", ".join(unknown)
+        }
     govs = list(governorates)
-    gov_units = [g if isinstance(g, AdminUnit) else AdminUnit.objects.filter(pcode=g).first() for g in govs]
-    bad = [str(g) for g, unit in zip(govs, gov_units, strict=True) if unit is None or unit.level != 1]
+    gov_units = [
+        g if isinstance(g, AdminUnit) else AdminUnit.objects.filter(pcode=g).first() for g in govs
+    ]
+    bad = [
+        str(g) for g, unit in zip(govs, gov_units, strict=True) if unit is None or unit.level != 1
+    ]
     if bad:
-        errors["governorates"] = _("These are not governorate P-codes: %(codes)s.") % {"codes": ", ".join(bad)}
+        errors["governorates"] = _("These are not governorate P-codes: %(codes)s.") % {
+            "codes": ", ".join(bad)
+        }
     if not all_governorates and not govs:
         errors["governorates"] = _("Choose at least one governorate, or all governorates.")
     if not all_programmes and not programmes:
@@ -82,8 +119,12 @@ def role_assign(*, user: User, role: str, governorates: Iterable[Any] = (), all_
     if errors:
         raise ValidationFailed(fields=errors)
     assignment = RoleAssignment.objects.create(
-        user=user, role=role, all_governorates=all_governorates, all_programmes=all_programmes,
-        programmes=[] if all_programmes else programmes, expires_on=expires_on,
+        user=user,
+        role=role,
+        all_governorates=all_governorates,
+        all_programmes=all_programmes,
+        programmes=[] if all_programmes else programmes,
+        expires_on=expires_on,
     )
     if not all_governorates:
         assignment.governorates.set([u for u in gov_units if u is not None])
@@ -99,10 +140,14 @@ def role_revoke(*, assignment: RoleAssignment) -> None:
 def api_token_create(*, user: User, name: str, days: int | None = 365) -> tuple[ApiToken, str]:
     """Returns the token and its key; the key is not stored and cannot be shown again."""
     if not name.strip():
-        raise ValidationFailed(fields={"name": _("Name the token after the integration that will use it.")})
+        raise ValidationFailed(
+            fields={"name": _("Name the token after the integration that will use it.")}
+        )
     key = ApiToken.new_key()
     token = ApiToken.objects.create(
-        user=user, name=name.strip()[:100], key_prefix=key[: len(ApiToken.PREFIX) + 6],
+        user=user,
+        name=name.strip()[:100],
+        key_prefix=key[: len(ApiToken.PREFIX) + 6],
         key_hash=ApiToken.hash_key(key),
         expires_at=timezone.now() + datetime.timedelta(days=days) if days else None,
     )

@@ -11,7 +11,11 @@ urlpatterns = [
     path("users/new/", views.user_create, name="user_create"),
     path("users/<uuid:public_id>/", views.user_detail, name="user_detail"),
     path("users/<uuid:public_id>/roles/", views.role_assign, name="role_assign"),
-    path("users/<uuid:public_id>/roles/<uuid:assignment_id>/revoke/", views.role_revoke, name="role_revoke"),
+    path(
+        "users/<uuid:public_id>/roles/<uuid:assignment_id>/revoke/",
+        views.role_revoke,
+        name="role_revoke",
+    ),
     path("users/<uuid:public_id>/active/", views.user_set_active, name="user_set_active"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
 ]

@@ -37,11 +37,16 @@ def profile(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Your details were saved."))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {
-        "form": form, "token_form": ApiTokenForm(),
-        "tokens": user.api_tokens.order_by("-created_at"),
-        "assignments": user.role_assignments.prefetch_related("governorates"),
-    })
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "token_form": ApiTokenForm(),
+            "tokens": user.api_tokens.order_by("-created_at"),
+            "assignments": user.role_assignments.prefetch_related("governorates"),
+        },
+    )
 
 
 @login_required
@@ -51,8 +56,9 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Name the token and give a number of days between 1 and 730."))
         return redirect("accounts:profile")
-    token, key = services.api_token_create(user=request.user, name=form.cleaned_data["name"],
-                                           days=form.cleaned_data["days"])
+    token, key = services.api_token_create(
+        user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+    )
     return render(request, "accounts/token_created.html", {"token": token, "key": key})
 
 
@@ -68,9 +74,19 @@ class UserListView(ScopedListView):
     model = User
     template_name = "accounts/user_list.html"
     template_partial = "accounts/_user_table.html"
-    search_fields = ("username", "full_name", "email", "organisation__name", "organisation__acronym")
-    sort_fields = {"username": "username", "name": "full_name", "organisation": "organisation__name",
-                   "last_login": "last_login"}
+    search_fields = (
+        "username",
+        "full_name",
+        "email",
+        "organisation__name",
+        "organisation__acronym",
+    )
+    sort_fields = {
+        "username": "username",
+        "name": "full_name",
+        "organisation": "organisation__name",
+        "last_login": "last_login",
+    }
     default_sort = "username"
 
     def get_base_queryset(self) -> QuerySet[User]:
@@ -85,14 +101,20 @@ class UserListView(ScopedListView):
 @login_required
 def user_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     person = get_object_or_404(users_visible_to(request.user), public_id=public_id)
-    audit.personal_record_viewed(user=request.user, obj=person, purpose="user administration",
-                                 route=request.path)
+    audit.personal_record_viewed(
+        user=request.user, obj=person, purpose="user administration", route=request.path
+    )
     can_manage = has_permission(request.user, "accounts.manage_user")
-    return render(request, "accounts/user_detail.html", {
-        "person": person, "can_manage": can_manage,
-        "assignments": person.role_assignments.prefetch_related("governorates"),
-        "role_form": RoleAssignForm() if can_manage else None,
-    })
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "person": person,
+            "can_manage": can_manage,
+            "assignments": person.role_assignments.prefetch_related("governorates"),
+            "role_form": RoleAssignForm() if can_manage else None,
+        },
+    )
 
 
 def _require(request: HttpRequest, permission: str) -> None:
@@ -108,8 +130,12 @@ def user_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             person = services.user_create(
-                username=data["username"], password=data["password"] or None, full_name=data["full_name"],
-                email=data["email"], organisation=data["organisation"], position=data["position"],
+                username=data["username"],
+                password=data["password"] or None,
+                full_name=data["full_name"],
+                email=data["email"],
+                organisation=data["organisation"],
+                position=data["position"],
             )
         except ValidationFailed as exc:
             _apply_errors(form, exc)
@@ -128,18 +154,31 @@ def role_assign(request: HttpRequest, public_id: Any) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.role_assign(user=person, role=data["role"], governorates=data["governorates"],
-                                 all_governorates=data["all_governorates"], programmes=data["programmes"],
-                                 all_programmes=data["all_programmes"], expires_on=data["expires_on"])
+            services.role_assign(
+                user=person,
+                role=data["role"],
+                governorates=data["governorates"],
+                all_governorates=data["all_governorates"],
+                programmes=data["programmes"],
+                all_programmes=data["all_programmes"],
+                expires_on=data["expires_on"],
+            )
         except ValidationFailed as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("The role was assigned."))
             return redirect("accounts:user_detail", public_id=person.public_id)
-    return render(request, "accounts/user_detail.html", {
-        "person": person, "can_manage": True, "role_form": form,
-        "assignments": person.role_assignments.prefetch_related("governorates"),
-    }, status=400)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "person": person,
+            "can_manage": True,
+            "role_form": form,
+            "assignments": person.role_assignments.prefetch_related("governorates"),
+        },
+        status=400,
+    )
 
 
 @login_required
@@ -163,8 +202,12 @@ def user_set_active(request: HttpRequest, public_id: Any) -> HttpResponse:
     else:
         person.is_active = request.POST.get("active") == "1"
         person.save(update_fields=["is_active"])
-        messages.success(request, _("The account was activated.") if person.is_active
-                         else _("The account was deactivated; the person can no longer sign in."))
+        messages.success(
+            request,
+            _("The account was activated.")
+            if person.is_active
+            else _("The account was deactivated; the person can no longer sign in."),
+        )
     return redirect("accounts:user_detail", public_id=person.public_id)
 
 

@@ -33,5 +33,13 @@ class StatusTransitionAdmin(ReadOnlyAdmin):
 
 @admin.register(Job)
 class JobAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "title", "kind", "status", "progress_done", "progress_total", "created_by")
+    list_display = (
+        "created_at",
+        "title",
+        "kind",
+        "status",
+        "progress_done",
+        "progress_total",
+        "created_by",
+    )
     list_filter = ("status", "kind")

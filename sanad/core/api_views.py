@@ -17,8 +17,22 @@ class JobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Job
-        fields = ["id", "kind", "title", "status", "percent", "progress_done", "progress_total", "message",
-                  "error", "result", "created_by", "created_at", "started_at", "finished_at"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "status",
+            "percent",
+            "progress_done",
+            "progress_total",
+            "message",
+            "error",
+            "result",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
 
 
 class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

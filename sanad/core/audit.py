@@ -31,7 +31,9 @@ _registered: set[type[models.Model]] = set()
 
 
 def _value(value: Any) -> Any:
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time | uuid.UUID | decimal.Decimal):
+    if isinstance(
+        value, datetime.datetime | datetime.date | datetime.time | uuid.UUID | decimal.Decimal
+    ):
         return str(value)
     if isinstance(value, models.Model):
         return str(value.pk)
@@ -62,7 +64,9 @@ def _pre_save(sender: type[models.Model], instance: models.Model, **kwargs: Any)
         instance._audit_before = None  # type: ignore[attr-defined]
 
 
-def _record(sender: type[models.Model], instance: models.Model, action: str, changes: dict[str, Any]) -> None:
+def _record(
+    sender: type[models.Model], instance: models.Model, action: str, changes: dict[str, Any]
+) -> None:
     from sanad.core.models import AuditEvent
 
     actor = context.current_actor()
@@ -78,14 +82,21 @@ def _record(sender: type[models.Model], instance: models.Model, action: str, cha
     )
 
 
-def _post_save(sender: type[models.Model], instance: models.Model, created: bool, raw: bool = False,
-               **kwargs: Any) -> None:
+def _post_save(
+    sender: type[models.Model],
+    instance: models.Model,
+    created: bool,
+    raw: bool = False,
+    **kwargs: Any,
+) -> None:
     if raw:  # fixture loading
         return
     after = _snapshot(instance)
     before = getattr(instance, "_audit_before", None)
     if created or before is None:
-        changes = {k: [None, _masked(sender, k, v)] for k, v in after.items() if v not in (None, "")}
+        changes = {
+            k: [None, _masked(sender, k, v)] for k, v in after.items() if v not in (None, "")
+        }
         _record(sender, instance, "create", changes)
         return
     changes = {
@@ -121,33 +132,56 @@ def record_bulk(model: type[models.Model], pks: list[Any], changes: dict[str, An
     actor = context.current_actor()
     ct = ContentType.objects.get_for_model(model)
     masked = {k: [_masked(model, k, v[0]), _masked(model, k, v[1])] for k, v in changes.items()}
-    AuditEvent.objects.bulk_create([
-        AuditEvent(content_type=ct, object_pk=str(pk), action="update", changes=masked,
-                   actor=actor if getattr(actor, "pk", None) else None,
-                   request_id=context.current_request_id(), source=context.current_source() or "system")
-        for pk in pks
-    ])
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                content_type=ct,
+                object_pk=str(pk),
+                action="update",
+                changes=masked,
+                actor=actor if getattr(actor, "pk", None) else None,
+                request_id=context.current_request_id(),
+                source=context.current_source() or "system",
+            )
+            for pk in pks
+        ]
+    )
 
 
-def personal_record_viewed(*, user: Any, obj: models.Model, purpose: str = "", route: str = "",
-                           action: str = "view", record_count: int = 1) -> None:
+def personal_record_viewed(
+    *,
+    user: Any,
+    obj: models.Model,
+    purpose: str = "",
+    route: str = "",
+    action: str = "view",
+    record_count: int = 1,
+) -> None:
     """Log that `user` saw (or exported) the full record of a person."""
     from sanad.core.models import PersonalDataAccess
 
     PersonalDataAccess.objects.create(
         user=user if getattr(user, "pk", None) else None,
         content_type=ContentType.objects.get_for_model(type(obj)),
-        object_pk=str(obj.pk), object_public_id=str(getattr(obj, "public_id", "") or ""),
-        action=action, purpose=purpose[:200], route=route[:300], record_count=record_count,
+        object_pk=str(obj.pk),
+        object_public_id=str(getattr(obj, "public_id", "") or ""),
+        action=action,
+        purpose=purpose[:200],
+        route=route[:300],
+        record_count=record_count,
     )
 
 
-def personal_data_exported(*, user: Any, model: type[models.Model], purpose: str, route: str = "",
-                           record_count: int) -> None:
+def personal_data_exported(
+    *, user: Any, model: type[models.Model], purpose: str, route: str = "", record_count: int
+) -> None:
     from sanad.core.models import PersonalDataAccess
 
     PersonalDataAccess.objects.create(
         user=user if getattr(user, "pk", None) else None,
         content_type=ContentType.objects.get_for_model(model),
-        action="export", purpose=purpose[:200], route=route[:300], record_count=record_count,
+        action="export",
+        purpose=purpose[:200],
+        route=route[:300],
+        record_count=record_count,
     )

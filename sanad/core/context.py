@@ -34,8 +34,14 @@ def set_actor(actor: Any) -> None:
 
 
 @contextlib.contextmanager
-def acting_as(actor: Any, *, source: str = "command", request_id: str | None = None) -> Iterator[None]:
-    tokens = (_actor.set(actor), _source.set(source), _request_id.set(request_id or str(uuid.uuid4())))
+def acting_as(
+    actor: Any, *, source: str = "command", request_id: str | None = None
+) -> Iterator[None]:
+    tokens = (
+        _actor.set(actor),
+        _source.set(source),
+        _request_id.set(request_id or str(uuid.uuid4())),
+    )
     try:
         yield
     finally:

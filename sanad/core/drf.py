@@ -23,7 +23,10 @@ class Pagination(pagination.PageNumberPagination):
 
 
 _DRF_CODES = {
-    exceptions.NotAuthenticated: ("not_authenticated", gettext_lazy("Sign in or send an API token to use this endpoint.")),
+    exceptions.NotAuthenticated: (
+        "not_authenticated",
+        gettext_lazy("Sign in or send an API token to use this endpoint."),
+    ),
     exceptions.AuthenticationFailed: ("authentication_failed", None),
     exceptions.PermissionDenied: ("permission_denied", None),
     exceptions.NotFound: ("not_found", None),
@@ -57,16 +60,22 @@ def exception_handler(exc: Exception, ctx: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(exc.as_dict(), status=exc.status_code)
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound(_("Nothing was found at this address, or you do not have access to it."))
+        exc = exceptions.NotFound(
+            _("Nothing was found at this address, or you do not have access to it.")
+        )
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, ctx)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        body = {"error": {"code": "validation_failed",
-                          "message": _("Some values are not valid. Correct the listed fields and try again."),
-                          "fields": _flatten(exc.detail)}}
+        body = {
+            "error": {
+                "code": "validation_failed",
+                "message": _("Some values are not valid. Correct the listed fields and try again."),
+                "fields": _flatten(exc.detail),
+            }
+        }
     else:
         code, message = "error", None
         for cls, (c, m) in _DRF_CODES.items():
@@ -77,5 +86,3 @@ def exception_handler(exc: Exception, ctx: dict[str, Any]) -> Response | None:
         body = {"error": {"code": code, "message": str(message or detail), "fields": {}}}
     response.data = body
     return response
-
-

@@ -19,8 +19,14 @@ class ApplicationError(Exception):
     status_code = 400
     default_message: Any = _("The request could not be completed.")
 
-    def __init__(self, message: Any = None, *, code: str | None = None, fields: dict[str, Any] | None = None,
-                 params: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        message: Any = None,
+        *,
+        code: str | None = None,
+        fields: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
         self.message = message if message is not None else self.default_message
         if code:
             self.code = code
@@ -33,7 +39,10 @@ class ApplicationError(Exception):
             "error": {
                 "code": self.code,
                 "message": str(self.message),
-                "fields": {k: [str(m) for m in (v if isinstance(v, list | tuple) else [v])] for k, v in self.fields.items()},
+                "fields": {
+                    k: [str(m) for m in (v if isinstance(v, list | tuple) else [v])]
+                    for k, v in self.fields.items()
+                },
             }
         }
 
@@ -53,7 +62,9 @@ class NotFound(ApplicationError):
 class PermissionDenied(ApplicationError):
     code = "permission_denied"
     status_code = 403
-    default_message = _("Your role does not allow this action. Ask an administrator if you need it.")
+    default_message = _(
+        "Your role does not allow this action. Ask an administrator if you need it."
+    )
 
 
 class Conflict(ApplicationError):

@@ -71,7 +71,9 @@ class Progress:
         self.min_interval = min_interval
         self._last = 0.0
 
-    def __call__(self, done: int, total: int | None = None, message: str = "", *, force: bool = False) -> None:
+    def __call__(
+        self, done: int, total: int | None = None, message: str = "", *, force: bool = False
+    ) -> None:
         now = time.monotonic()
         final = total is not None and done >= total
         if not force and not final and now - self._last < self.min_interval:
@@ -92,8 +94,14 @@ class Progress:
         return folder / filename
 
 
-def job_start(*, kind: str, user: Any, params: dict[str, Any] | None = None,
-              idempotency_key: str | None = None, title: str | None = None) -> Job:
+def job_start(
+    *,
+    kind: str,
+    user: Any,
+    params: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+    title: str | None = None,
+) -> Job:
     """Record a job and enqueue it after the transaction commits.
 
     With an `idempotency_key`, a retried request returns the job already started
@@ -103,7 +111,9 @@ def job_start(*, kind: str, user: Any, params: dict[str, Any] | None = None,
 
     spec = _kinds.get(kind)
     if spec is None:
-        raise ValidationFailed(_("There is no job of kind “%(kind)s”.") % {"kind": kind}, code="unknown_job_kind")
+        raise ValidationFailed(
+            _("There is no job of kind “%(kind)s”.") % {"kind": kind}, code="unknown_job_kind"
+        )
     if spec.permission and not has_permission(user, spec.permission):
         raise PermissionDenied()
     if idempotency_key:
@@ -112,8 +122,13 @@ def job_start(*, kind: str, user: Any, params: dict[str, Any] | None = None,
             return existing
     try:
         with transaction.atomic():
-            job = Job(kind=kind, title=title or str(spec.title), params=params or {},
-                      idempotency_key=idempotency_key or None, created_by=user if getattr(user, "pk", None) else None)
+            job = Job(
+                kind=kind,
+                title=title or str(spec.title),
+                params=params or {},
+                idempotency_key=idempotency_key or None,
+                created_by=user if getattr(user, "pk", None) else None,
+            )
             job.save()
     except IntegrityError:
         existing = Job.objects.filter(idempotency_key=idempotency_key).first()
@@ -143,24 +158,32 @@ def job_run(job_pk: int) -> Job:
     progress = Progress(job)
     try:
         if spec is None:
-            raise ApplicationError(_("This kind of job is no longer known."), code="unknown_job_kind")
+            raise ApplicationError(
+                _("This kind of job is no longer known."), code="unknown_job_kind"
+            )
         with context.acting_as(job.created_by, source="job"):
             result = dict(spec.handler(job, progress) or {})
     except JobCancelled:
         Job.objects.filter(pk=job.pk).update(finished_at=timezone.now(), message=_("Cancelled"))
     except ApplicationError as exc:
-        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, error=str(exc.message),
-                                             finished_at=timezone.now())
+        Job.objects.filter(pk=job.pk).update(
+            status=Job.Status.FAILED, error=str(exc.message), finished_at=timezone.now()
+        )
     except Exception:
         logger.exception("job %s (%s) failed", job.public_id, job.kind)
         Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.FAILED, finished_at=timezone.now(),
-            error=_("The job stopped because of an internal error. The administrators can see the details in the server log."),
+            status=Job.Status.FAILED,
+            finished_at=timezone.now(),
+            error=_(
+                "The job stopped because of an internal error. The administrators can see the details in the server log."
+            ),
         )
     else:
         result_file = str(result.pop("file", ""))
         Job.objects.filter(pk=job.pk).exclude(status=Job.Status.CANCELLED).update(
-            status=Job.Status.SUCCEEDED, result=result, finished_at=timezone.now(),
+            status=Job.Status.SUCCEEDED,
+            result=result,
+            finished_at=timezone.now(),
             result_file=result_file,
         )
         Job.objects.filter(pk=job.pk, progress_total=0).update(progress_total=1, progress_done=1)

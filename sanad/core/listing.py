@@ -24,7 +24,9 @@ class ScopedMixin(LoginRequiredMixin):
         return self.permission or self.model.VIEW_PERMISSION  # type: ignore[attr-defined]
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        if request.user.is_authenticated and not has_permission(request.user, self.get_permission()):
+        if request.user.is_authenticated and not has_permission(
+            request.user, self.get_permission()
+        ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -57,7 +59,9 @@ class ScopedListView(ScopedMixin, ListView):
         qs = super().get_queryset()
         self.filterset = None
         if self.filterset_class is not None:
-            self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
+            self.filterset = self.filterset_class(
+                self.request.GET or None, queryset=qs, request=self.request
+            )
             if self.filterset.is_bound:
                 # An invalid filter value (an unknown governorate, say) shows its error
                 # beside the field and no rows, rather than silently showing everything.
@@ -66,7 +70,9 @@ class ScopedListView(ScopedMixin, ListView):
         if self.search and self.search_fields:
             terms = self.search.split()
             for term in terms[:5]:
-                qs = qs.filter(reduce(or_, (Q(**{f"{f}__icontains": term}) for f in self.search_fields)))
+                qs = qs.filter(
+                    reduce(or_, (Q(**{f"{f}__icontains": term}) for f in self.search_fields))
+                )
         sort = self.request.GET.get("sort", self.default_sort)
         key = sort.lstrip("-")
         if key in self.sort_fields:
@@ -80,7 +86,11 @@ class ScopedListView(ScopedMixin, ListView):
         return qs
 
     def get_template_names(self) -> list[str]:
-        if self.request.headers.get("HX-Request") and self.template_partial and not self.request.headers.get("HX-Boosted"):
+        if (
+            self.request.headers.get("HX-Request")
+            and self.template_partial
+            and not self.request.headers.get("HX-Boosted")
+        ):
             return [self.template_partial]
         return super().get_template_names()
 
@@ -89,8 +99,11 @@ class ScopedListView(ScopedMixin, ListView):
         params = self.request.GET.copy()
         params.pop("page", None)
         ctx.update(
-            filterset=self.filterset, search=self.search, sort=self.sort,
-            querystring=params.urlencode(), has_search=bool(self.search_fields),
+            filterset=self.filterset,
+            search=self.search,
+            sort=self.sort,
+            querystring=params.urlencode(),
+            has_search=bool(self.search_fields),
             total_count=ctx["paginator"].count if ctx.get("paginator") else len(ctx["object_list"]),
         )
         return ctx

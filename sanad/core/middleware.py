@@ -53,9 +53,15 @@ class ApplicationErrorMiddleware:
         if isinstance(exception, PermissionDenied):
             raise DjangoPermissionDenied(str(exception.message))
         referer = request.headers.get("referer", "")
-        if request.method == "POST" and referer and url_has_allowed_host_and_scheme(
-            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        if (
+            request.method == "POST"
+            and referer
+            and url_has_allowed_host_and_scheme(
+                referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
         ):
             messages.error(request, str(exception.message))
             return HttpResponseRedirect(referer)
-        return render(request, "core/error.html", {"error": exception}, status=exception.status_code)
+        return render(
+            request, "core/error.html", {"error": exception}, status=exception.status_code
+        )

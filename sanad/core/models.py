@@ -26,12 +26,22 @@ class BaseModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
 
     class Meta:
@@ -58,7 +68,9 @@ class StatusTransition(models.Model):
     field = models.CharField(max_length=64, default="status")
     from_state = models.CharField(max_length=64, blank=True)
     to_state = models.CharField(max_length=64)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     reason = models.TextField(blank=True)
 
@@ -86,7 +98,9 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=16, choices=Action.choices)
     # {"field": [old, new]}; values of personal fields are replaced by "•••".
     changes = models.JSONField(default=dict, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     request_id = models.CharField(max_length=36, blank=True)
     source = models.CharField(max_length=32, blank=True, help_text=_("web, api, command or job"))
@@ -108,7 +122,9 @@ class PersonalDataAccess(models.Model):
         VIEW = "view", _("viewed")
         EXPORT = "export", _("exported")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_pk = models.CharField(max_length=64, blank=True)
     object_public_id = models.CharField(max_length=64, blank=True)
@@ -142,7 +158,9 @@ class Job(BaseModel):
     kind = models.CharField(_("kind"), max_length=100, db_index=True)
     title = models.CharField(_("title"), max_length=200)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     message = models.CharField(_("message"), max_length=300, blank=True)

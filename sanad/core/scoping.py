@@ -72,7 +72,11 @@ def view_permission_of(model: type[models.Model]) -> str:
 
 
 def grants_for(user: Any, permission: str) -> list[ScopeGrant]:
-    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+    if (
+        user is None
+        or not getattr(user, "is_authenticated", False)
+        or not getattr(user, "is_active", False)
+    ):
         return []
     return list(user.scope_grants(permission))
 
@@ -92,7 +96,9 @@ def grant_filter(grants: Iterable[ScopeGrant], paths: ScopePaths) -> Q | None:
     return combined
 
 
-def scoped(queryset: models.QuerySet[M], user: Any, permission: str | None = None) -> models.QuerySet[M]:
+def scoped(
+    queryset: models.QuerySet[M], user: Any, permission: str | None = None
+) -> models.QuerySet[M]:
     """The records of `queryset` that `user` may reach with `permission` (by default the
     model's VIEW_PERMISSION)."""
     model = queryset.model

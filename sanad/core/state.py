@@ -23,8 +23,13 @@ from sanad.core.errors import InvalidTransition, ValidationFailed
 
 
 class StateMachine:
-    def __init__(self, field: str, transitions: Mapping[str, Iterable[str]], *,
-                 reason_required: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        field: str,
+        transitions: Mapping[str, Iterable[str]],
+        *,
+        reason_required: Iterable[str] = (),
+    ) -> None:
         self.field = field
         self.transitions = {state: frozenset(targets) for state, targets in transitions.items()}
         self.reason_required = frozenset(reason_required)
@@ -35,8 +40,15 @@ class StateMachine:
     def can(self, obj: models.Model, to: str) -> bool:
         return to in self.allowed(getattr(obj, self.field))
 
-    def transition(self, obj: models.Model, *, to: str, by: Any = None, reason: str = "",
-                   extra_updates: Iterable[str] = ()) -> models.Model:
+    def transition(
+        self,
+        obj: models.Model,
+        *,
+        to: str,
+        by: Any = None,
+        reason: str = "",
+        extra_updates: Iterable[str] = (),
+    ) -> models.Model:
         """Move `obj` to state `to`, atomically, refusing a transition that is not allowed
         or that another request has already made (conditional update on the old state)."""
         from sanad.core.models import StatusTransition
@@ -45,7 +57,11 @@ class StateMachine:
         if to not in self.allowed(current):
             raise InvalidTransition(
                 _("Cannot change status from “%(from)s” to “%(to)s”. Allowed next: %(allowed)s.")
-                % {"from": current, "to": to, "allowed": ", ".join(sorted(self.allowed(current))) or _("none")},
+                % {
+                    "from": current,
+                    "to": to,
+                    "allowed": ", ".join(sorted(self.allowed(current))) or _("none"),
+                },
                 params={"from": current, "to": to},
             )
         if to in self.reason_required and not reason.strip():
@@ -60,7 +76,9 @@ class StateMachine:
                 from django.utils import timezone
 
                 values["updated_at"] = timezone.now()
-            changed = model._default_manager.filter(pk=obj.pk, **{self.field: current}).update(**values)
+            changed = model._default_manager.filter(pk=obj.pk, **{self.field: current}).update(
+                **values
+            )
             if changed != 1:
                 raise InvalidTransition(
                     _("The status was changed by someone else meanwhile. Reload and try again."),
@@ -68,8 +86,12 @@ class StateMachine:
                 )
             StatusTransition.objects.create(
                 content_type=ContentType.objects.get_for_model(model),
-                object_pk=str(obj.pk), field=self.field, from_state=current, to_state=to,
-                by=by if getattr(by, "pk", None) else None, reason=reason,
+                object_pk=str(obj.pk),
+                field=self.field,
+                from_state=current,
+                to_state=to,
+                by=by if getattr(by, "pk", None) else None,
+                reason=reason,
             )
         setattr(obj, self.field, to)
         return obj
@@ -78,5 +100,7 @@ class StateMachine:
         from sanad.core.models import StatusTransition
 
         return StatusTransition.objects.filter(
-            content_type=ContentType.objects.get_for_model(type(obj)), object_pk=str(obj.pk), field=self.field
+            content_type=ContentType.objects.get_for_model(type(obj)),
+            object_pk=str(obj.pk),
+            field=self.field,
         ).select_related("by")

@@ -33,4 +33,11 @@ class PlaceAdmin(admin.ModelAdmin):
     list_select_related = ("admin_unit",)
     autocomplete_fields = ("admin_unit",)
     # Status changes go through the state machine (web page, API), which records them.
-    readonly_fields = ("status", "public_id", "created_at", "created_by", "updated_at", "updated_by")
+    readonly_fields = (
+        "status",
+        "public_id",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    )

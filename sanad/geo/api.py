@@ -23,21 +23,31 @@ from sanad.geo import selectors, services
 from sanad.geo.filters import AdminUnitFilter, PlaceFilter
 from sanad.geo.models import AdminUnit, Place
 
-ERROR = inline_serializer("Error", fields={
-    "error": inline_serializer("ErrorBody", fields={
-        "code": serializers.CharField(),
-        "message": serializers.CharField(),
-        "fields": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
-    }),
-})
+ERROR = inline_serializer(
+    "Error",
+    fields={
+        "error": inline_serializer(
+            "ErrorBody",
+            fields={
+                "code": serializers.CharField(),
+                "message": serializers.CharField(),
+                "fields": serializers.DictField(
+                    child=serializers.ListField(child=serializers.CharField())
+                ),
+            },
+        ),
+    },
+)
 
 
 class AdminUnitSerializer(serializers.ModelSerializer):
     # `parent` shadows Field.parent in the type stubs only: DRF moves declared fields off the class.
     parent: serializers.SlugRelatedField[AdminUnit] = serializers.SlugRelatedField(  # type: ignore[assignment]
-        slug_field="pcode", read_only=True)
+        slug_field="pcode", read_only=True
+    )
     governorate: serializers.SlugRelatedField[AdminUnit] = serializers.SlugRelatedField(
-        slug_field="pcode", read_only=True)
+        slug_field="pcode", read_only=True
+    )
 
     class Meta:
         model = AdminUnit
@@ -60,16 +70,34 @@ class AdminUnitField(serializers.CharField):
 
 class PlaceSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    admin_unit = AdminUnitField(help_text="Current P-code of the district or sub-district, such as IQG09Q02N02.")
-    governorate = serializers.CharField(source="admin_unit.governorate.pcode", read_only=True,
-                                        help_text="P-code of the governorate.")
+    admin_unit = AdminUnitField(
+        help_text="Current P-code of the district or sub-district, such as IQG09Q02N02."
+    )
+    governorate = serializers.CharField(
+        source="admin_unit.governorate.pcode",
+        read_only=True,
+        help_text="P-code of the governorate.",
+    )
     lat = serializers.FloatField(required=False, allow_null=True)
     lon = serializers.FloatField(required=False, allow_null=True)
 
     class Meta:
         model = Place
-        fields = ["id", "kind", "code", "name_en", "name_ar", "admin_unit", "governorate", "lat", "lon", "status",
-                  "notes", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "kind",
+            "code",
+            "name_en",
+            "name_ar",
+            "admin_unit",
+            "governorate",
+            "lat",
+            "lon",
+            "status",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["status", "created_at", "updated_at"]
 
     def get_validators(self) -> list[Any]:
@@ -77,14 +105,20 @@ class PlaceSerializer(serializers.ModelSerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="",
-                                   help_text="Why the status changes; required to close.")
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the status changes; required to close.",
+    )
 
 
 @extend_schema_view(
     list=extend_schema(summary="Admin units of Iraq"),
-    retrieve=extend_schema(summary="An admin unit by its current P-code",
-                           responses={200: AdminUnitSerializer, 404: ERROR}),
+    retrieve=extend_schema(
+        summary="An admin unit by its current P-code",
+        responses={200: AdminUnitSerializer, 404: ERROR},
+    ),
 )
 class AdminUnitViewSet(ScopedReadOnlyViewSet):
     """Governorates, districts and sub-districts with their current P-codes (Open Admin Data, CC-BY-4.0)."""
@@ -106,15 +140,23 @@ class AdminUnitViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(
         summary="Look up a P-code or a name",
-        description=("Finds admin units by current P-code (any case or spacing) or by name in English or Arabic. "
-                     "A code from an older scheme (`IQ-G08`, `IQ10077`) or an ISO 3166-2 code (`IQ-AN`) answers "
-                     "400 with the code `not_a_current_pcode` and a message naming the scheme."),
+        description=(
+            "Finds admin units by current P-code (any case or spacing) or by name in English or Arabic. "
+            "A code from an older scheme (`IQ-G08`, `IQ10077`) or an ISO 3166-2 code (`IQ-AN`) answers "
+            "400 with the code `not_a_current_pcode` and a message naming the scheme."
+        ),
         parameters=[
             OpenApiParameter("q", OpenApiTypes.STR, required=True, description="P-code or name."),
-            OpenApiParameter("level", OpenApiTypes.INT, enum=[1, 2, 3], description="Only units of this level."),
+            OpenApiParameter(
+                "level", OpenApiTypes.INT, enum=[1, 2, 3], description="Only units of this level."
+            ),
         ],
-        responses={200: inline_serializer("AdminUnitLookup", fields={"results": AdminUnitSerializer(many=True)}),
-                   400: ERROR},
+        responses={
+            200: inline_serializer(
+                "AdminUnitLookup", fields={"results": AdminUnitSerializer(many=True)}
+            ),
+            400: ERROR,
+        },
         filters=False,
     )
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
@@ -139,10 +181,16 @@ class AdminUnitViewSet(ScopedReadOnlyViewSet):
 @extend_schema_view(
     list=extend_schema(summary="Places in your scope"),
     retrieve=extend_schema(summary="A place", responses={200: PlaceSerializer, 404: ERROR}),
-    create=extend_schema(summary="Add a place", responses={201: PlaceSerializer, 400: ERROR, 403: ERROR}),
-    update=extend_schema(summary="Change a place", responses={200: PlaceSerializer, 400: ERROR, 403: ERROR}),
-    partial_update=extend_schema(summary="Change some details of a place",
-                                 responses={200: PlaceSerializer, 400: ERROR, 403: ERROR}),
+    create=extend_schema(
+        summary="Add a place", responses={201: PlaceSerializer, 400: ERROR, 403: ERROR}
+    ),
+    update=extend_schema(
+        summary="Change a place", responses={200: PlaceSerializer, 400: ERROR, 403: ERROR}
+    ),
+    partial_update=extend_schema(
+        summary="Change some details of a place",
+        responses={200: PlaceSerializer, 400: ERROR, 403: ERROR},
+    ),
 )
 class PlaceViewSet(ScopedModelViewSet):
     """Camps, informal sites, collective centres, villages, border crossing points, warehouse sites and
@@ -166,19 +214,27 @@ class PlaceViewSet(ScopedModelViewSet):
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         place = self.get_object()
-        serializer = self.get_serializer(place, data=request.data, partial=kwargs.get("partial", False))
+        serializer = self.get_serializer(
+            place, data=request.data, partial=kwargs.get("partial", False)
+        )
         serializer.is_valid(raise_exception=True)
         services.place_update(place=place, user=request.user, **serializer.validated_data)
         return Response(self.get_serializer(place).data)
 
-    @extend_schema(summary="Close a place", request=ReasonSerializer,
-                   responses={200: PlaceSerializer, 400: ERROR, 404: ERROR})
+    @extend_schema(
+        summary="Close a place",
+        request=ReasonSerializer,
+        responses={200: PlaceSerializer, 400: ERROR, 404: ERROR},
+    )
     @action(detail=True, methods=["post"])
     def close(self, request: Request, public_id: Any = None) -> Response:
         return self._status_change(request, close=True)
 
-    @extend_schema(summary="Reopen a place", request=ReasonSerializer,
-                   responses={200: PlaceSerializer, 400: ERROR, 404: ERROR})
+    @extend_schema(
+        summary="Reopen a place",
+        request=ReasonSerializer,
+        responses={200: PlaceSerializer, 400: ERROR, 404: ERROR},
+    )
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, public_id: Any = None) -> Response:
         return self._status_change(request, close=False)

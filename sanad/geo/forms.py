@@ -36,30 +36,63 @@ def admin_unit_choices(units: Any) -> list[tuple[str, Any]]:
 class PlaceForm(_Bootstrap, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Place.Kind.choices)
     name_en = forms.CharField(label=_("Name (English)"), max_length=160)
-    name_ar = forms.CharField(label=_("Name (Arabic)"), max_length=160, required=False,
-                              widget=forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}))
-    code = forms.CharField(label=_("Site code"), max_length=40, required=False,
-                           help_text=_("The code partners use for this place, such as the CCCM site ID."))
-    admin_unit = forms.ChoiceField(label=_("District or sub-district"), required=False,
-                                   help_text=_("Pick from the list, or type a P-code below."))
-    admin_unit_pcode = forms.CharField(label=_("…or type its P-code"), max_length=20, required=False,
-                                       widget=forms.TextInput(attrs={"dir": "ltr", "placeholder": "IQG09Q02N02",
-                                                                     "autocomplete": "off",
-                                                                     "class": "form-control pcode"}))
-    lat = forms.FloatField(label=_("Latitude"), required=False,
-                           widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "dir": "ltr"}),
-                           help_text=_("Decimal degrees, for example 36.8671."))
-    lon = forms.FloatField(label=_("Longitude"), required=False,
-                           widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "dir": "ltr"}),
-                           help_text=_("Decimal degrees, for example 42.9886."))
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    name_ar = forms.CharField(
+        label=_("Name (Arabic)"),
+        max_length=160,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
+    )
+    code = forms.CharField(
+        label=_("Site code"),
+        max_length=40,
+        required=False,
+        help_text=_("The code partners use for this place, such as the CCCM site ID."),
+    )
+    admin_unit = forms.ChoiceField(
+        label=_("District or sub-district"),
+        required=False,
+        help_text=_("Pick from the list, or type a P-code below."),
+    )
+    admin_unit_pcode = forms.CharField(
+        label=_("…or type its P-code"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "dir": "ltr",
+                "placeholder": "IQG09Q02N02",
+                "autocomplete": "off",
+                "class": "form-control pcode",
+            }
+        ),
+    )
+    lat = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "dir": "ltr"}),
+        help_text=_("Decimal degrees, for example 36.8671."),
+    )
+    lon = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "dir": "ltr"}),
+        help_text=_("Decimal degrees, for example 42.9886."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, user: Any, instance: Place | None = None, **kwargs: Any) -> None:
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                "kind": instance.kind, "name_en": instance.name_en, "name_ar": instance.name_ar,
-                "code": instance.code, "admin_unit": instance.admin_unit.pcode, "lat": instance.lat,
-                "lon": instance.lon, "notes": instance.notes,
+                "kind": instance.kind,
+                "name_en": instance.name_en,
+                "name_ar": instance.name_ar,
+                "code": instance.code,
+                "admin_unit": instance.admin_unit.pcode,
+                "lat": instance.lat,
+                "lon": instance.lon,
+                "notes": instance.notes,
             }
         super().__init__(*args, **kwargs)
         self.user = user
@@ -80,7 +113,9 @@ class PlaceForm(_Bootstrap, forms.Form):
             elif chosen:
                 data["admin_unit_obj"] = admin_unit_get(pcode=chosen)
             else:
-                self.add_error("admin_unit", _("Choose the district or sub-district the place is in."))
+                self.add_error(
+                    "admin_unit", _("Choose the district or sub-district the place is in.")
+                )
         except ValidationFailed as exc:
             self.add_error("admin_unit_pcode" if typed else "admin_unit", str(exc.message))
         if "lat" in data and "lon" in data:
@@ -95,14 +130,21 @@ class PlaceForm(_Bootstrap, forms.Form):
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
-            "kind": data["kind"], "name_en": data["name_en"], "name_ar": data["name_ar"], "code": data["code"],
-            "admin_unit": data["admin_unit_obj"], "lat": data["lat"], "lon": data["lon"], "notes": data["notes"],
+            "kind": data["kind"],
+            "name_en": data["name_en"],
+            "name_ar": data["name_ar"],
+            "code": data["code"],
+            "admin_unit": data["admin_unit_obj"],
+            "lat": data["lat"],
+            "lon": data["lon"],
+            "notes": data["notes"],
         }
 
 
 class StatusChangeForm(_Bootstrap, forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class PcodeLookupForm(forms.Form):

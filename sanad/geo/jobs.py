@@ -50,13 +50,17 @@ def _unit_at(place: Place, level: int, attr: str) -> str:
 def places_for_export(*, user: Any, params: dict[str, Any]) -> QuerySet[Place]:
     """Places the user may export, narrowed by the list page's filters."""
     qs = places_visible_to(user, EXPORT)
-    filters = PlaceFilter({k: v for k, v in params.items() if k in {"kind", "status", "governorate", "admin_unit"}},
-                          queryset=qs)
+    filters = PlaceFilter(
+        {k: v for k, v in params.items() if k in {"kind", "status", "governorate", "admin_unit"}},
+        queryset=qs,
+    )
     if filters.is_valid():
         qs = filters.qs
     terms = str(params.get("q", "")).split()[:5]
     for term in terms:
-        qs = qs.filter(reduce(or_, (Q(**{f"{f}__icontains": term}) for f in ("name_en", "name_ar", "code"))))
+        qs = qs.filter(
+            reduce(or_, (Q(**{f"{f}__icontains": term}) for f in ("name_en", "name_ar", "code")))
+        )
     return qs.order_by("admin_unit__pcode", "name_en", "pk")
 
 

@@ -31,10 +31,22 @@ class AdminUnit(models.Model):
 
     pcode = models.CharField(_("P-code"), max_length=16, unique=True)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, db_index=True)
-    parent = models.ForeignKey("self", verbose_name=_("part of"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
-    governorate = models.ForeignKey("self", verbose_name=_("governorate"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    governorate = models.ForeignKey(
+        "self",
+        verbose_name=_("governorate"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     name_en = models.CharField(_("name (English)"), max_length=120, db_index=True)
     name_ar = models.CharField(_("name (Arabic)"), max_length=120, db_index=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
@@ -76,18 +88,32 @@ class Place(BaseModel):
     )
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, db_index=True)
-    code = models.CharField(_("site code"), max_length=40, blank=True,
-                            help_text=_("The code partners use for this place, such as the CCCM site ID."))
+    code = models.CharField(
+        _("site code"),
+        max_length=40,
+        blank=True,
+        help_text=_("The code partners use for this place, such as the CCCM site ID."),
+    )
     name_en = models.CharField(_("name (English)"), max_length=160)
     name_ar = models.CharField(_("name (Arabic)"), max_length=160, blank=True)
-    admin_unit = models.ForeignKey(AdminUnit, verbose_name=_("admin unit"), on_delete=models.PROTECT,
-                                   related_name="places")
-    lat = models.FloatField(_("latitude"), null=True, blank=True,
-                            validators=[MinValueValidator(28.5), MaxValueValidator(37.5)])
-    lon = models.FloatField(_("longitude"), null=True, blank=True,
-                            validators=[MinValueValidator(38.5), MaxValueValidator(49.0)])
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN,
-                              db_index=True)
+    admin_unit = models.ForeignKey(
+        AdminUnit, verbose_name=_("admin unit"), on_delete=models.PROTECT, related_name="places"
+    )
+    lat = models.FloatField(
+        _("latitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(28.5), MaxValueValidator(37.5)],
+    )
+    lon = models.FloatField(
+        _("longitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(38.5), MaxValueValidator(49.0)],
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -95,8 +121,11 @@ class Place(BaseModel):
         verbose_name = _("place")
         verbose_name_plural = _("places")
         constraints = [
-            models.UniqueConstraint(fields=["kind", "code"], condition=~models.Q(code=""),
-                                    name="geo_place_unique_code_per_kind"),
+            models.UniqueConstraint(
+                fields=["kind", "code"],
+                condition=~models.Q(code=""),
+                name="geo_place_unique_code_per_kind",
+            ),
         ]
 
     def __str__(self) -> str:

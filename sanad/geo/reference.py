@@ -22,10 +22,14 @@ def load_admin_units(model: Any) -> int:
             continue
         parent = existing.get(row["parent_pcode"]) if row["parent_pcode"] else None
         unit = model.objects.create(
-            pcode=row["pcode"], level=int(row["level"]), parent=parent,
+            pcode=row["pcode"],
+            level=int(row["level"]),
+            parent=parent,
             governorate=parent.governorate if parent else None,
-            name_en=row["name_en"], name_ar=row["name_ar"],
-            lat=float(row["lat"]) if row["lat"] else None, lon=float(row["lon"]) if row["lon"] else None,
+            name_en=row["name_en"],
+            name_ar=row["name_ar"],
+            lat=float(row["lat"]) if row["lat"] else None,
+            lon=float(row["lon"]) if row["lon"] else None,
         )
         if unit.level == 1:
             unit.governorate = unit

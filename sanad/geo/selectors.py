@@ -23,12 +23,18 @@ from sanad.geo.models import AdminUnit, Place
 
 # Arabic: harakat, superscript alef and tatweel carry no meaning for matching.
 _ARABIC_STRIP = dict.fromkeys([*range(0x064B, 0x0653), 0x0670, 0x0640])
-_ARABIC_UNIFY = str.maketrans({
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
-    "ى": "ي", "ی": "ي",  # Persian/Kurdish yeh, common in Iraqi lists
-    "ة": "ه",
-    "ک": "ك",  # Kurdish keheh
-})
+_ARABIC_UNIFY = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ی": "ي",  # Persian/Kurdish yeh, common in Iraqi lists
+        "ة": "ه",
+        "ک": "ك",  # Kurdish keheh
+    }
+)
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _APOSTROPHES = "'’‘`ʿʾ´"
 _HYPHENS = "-‐‑‒–—_"
@@ -36,11 +42,25 @@ _LATIN_ARTICLES = {"al", "el"}
 
 # Other spellings of governorate names that people type (normalised form → the CSV's).
 _GOVERNORATE_ALIASES = {
-    "missan": "maysan", "qadisiyah": "qadissiya", "qadisiya": "qadissiya", "diwaniyah": "qadissiya",
-    "nineveh": "ninewa", "ninawa": "ninewa", "dohuk": "duhok", "dahuk": "duhok", "arbil": "erbil",
-    "hawler": "erbil", "sulaimaniya": "sulaymaniyah", "sulaymaniya": "sulaymaniyah",
-    "basra": "basrah", "wasit": "wassit", "karbala": "kerbala", "dhiqar": "thiqar",
-    "salahaddin": "salahdin", "salahuddin": "salahdin", "babylon": "babil",
+    "missan": "maysan",
+    "qadisiyah": "qadissiya",
+    "qadisiya": "qadissiya",
+    "diwaniyah": "qadissiya",
+    "nineveh": "ninewa",
+    "ninawa": "ninewa",
+    "dohuk": "duhok",
+    "dahuk": "duhok",
+    "arbil": "erbil",
+    "hawler": "erbil",
+    "sulaimaniya": "sulaymaniyah",
+    "sulaymaniya": "sulaymaniyah",
+    "basra": "basrah",
+    "wasit": "wassit",
+    "karbala": "kerbala",
+    "dhiqar": "thiqar",
+    "salahaddin": "salahdin",
+    "salahuddin": "salahdin",
+    "babylon": "babil",
 }
 
 
@@ -53,8 +73,15 @@ def normalise_name(value: str) -> str:
     "Thi-Qar" and "Thi Qar" meet.
     """
     text = unicodedata.normalize("NFKD", value or "")
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn" or "\u0600" <= ch <= "\u06ff")
-    text = unicodedata.normalize("NFC", text).translate(_ARABIC_STRIP).translate(_ARABIC_UNIFY).translate(_DIGITS)
+    text = "".join(
+        ch for ch in text if unicodedata.category(ch) != "Mn" or "\u0600" <= ch <= "\u06ff"
+    )
+    text = (
+        unicodedata.normalize("NFC", text)
+        .translate(_ARABIC_STRIP)
+        .translate(_ARABIC_UNIFY)
+        .translate(_DIGITS)
+    )
     text = text.casefold()
     for ch in _APOSTROPHES:
         text = text.replace(ch, "")
@@ -93,7 +120,8 @@ class IsoGovernorate:
 # ISO 3166-2:IQ subdivision codes. The P-code is found by the data's English name, not
 # written here, so that a new release of the data cannot leave the two out of step.
 ISO_3166_2: dict[str, IsoGovernorate] = {
-    g.code: g for g in (
+    g.code: g
+    for g in (
         IsoGovernorate("AN", "Al Anbar", "Al-Anbar"),
         IsoGovernorate("BA", "Al Basrah", "Al-Basrah"),
         IsoGovernorate("MU", "Al Muthanna", "Al-Muthanna"),
@@ -139,7 +167,9 @@ def looks_like_a_code(query: str) -> bool:
     code = normalise_pcode(query)
     if not code.startswith("IQ") or not re.fullmatch(r"[A-Z0-9\-_]+", code):
         return False
-    return bool(re.search(r"\d", code) or code[2:3] in {"-", "_"} or pcode_scheme(code) != "malformed")
+    return bool(
+        re.search(r"\d", code) or code[2:3] in {"-", "_"} or pcode_scheme(code) != "malformed"
+    )
 
 
 def iso_governorate(iso_code: str) -> AdminUnit | None:
@@ -154,8 +184,12 @@ def iso_governorate(iso_code: str) -> AdminUnit | None:
 
 
 def _not_current(message: str, *, code: str, scheme: str, **params: Any) -> ValidationFailed:
-    return ValidationFailed(message, code="not_a_current_pcode", fields={"pcode": [message]},
-                            params={"input": code, "scheme": scheme, **params})
+    return ValidationFailed(
+        message,
+        code="not_a_current_pcode",
+        fields={"pcode": [message]},
+        params={"input": code, "scheme": scheme, **params},
+    )
 
 
 def admin_unit_get(*, pcode: str) -> AdminUnit:
@@ -167,41 +201,64 @@ def admin_unit_get(*, pcode: str) -> AdminUnit:
         raise ValidationFailed(message, code="required", fields={"pcode": [message]})
     scheme = pcode_scheme(code)
     if scheme == "current":
-        unit = AdminUnit.objects.select_related("parent__parent", "governorate").filter(pcode=code).first()
+        unit = (
+            AdminUnit.objects.select_related("parent__parent", "governorate")
+            .filter(pcode=code)
+            .first()
+        )
         if unit is not None:
             return unit
         raise _not_current(
-            _("“%(code)s” is not a current P-code: no admin unit of Iraq has this code. Check the digits, "
-              "or look the place up by name.") % {"code": code},
-            code=code, scheme="unknown")
+            _(
+                "“%(code)s” is not a current P-code: no admin unit of Iraq has this code. Check the digits, "
+                "or look the place up by name."
+            )
+            % {"code": code},
+            code=code,
+            scheme="unknown",
+        )
     if scheme == "old_governorate":
         raise _not_current(
-            _("“%(code)s” is from an older governorate code scheme, not a current P-code. Current P-codes "
-              "look like %(examples)s; look the place up by name to find its current P-code.")
+            _(
+                "“%(code)s” is from an older governorate code scheme, not a current P-code. Current P-codes "
+                "look like %(examples)s; look the place up by name to find its current P-code."
+            )
             % {"code": code, "examples": PCODE_EXAMPLES},
-            code=code, scheme=scheme)
+            code=code,
+            scheme=scheme,
+        )
     if scheme == "old_numeric":
         raise _not_current(
-            _("“%(code)s” is from an older numeric scheme, not a current P-code. Current P-codes look "
-              "like %(examples)s; look the place up by name to find its current P-code.")
+            _(
+                "“%(code)s” is from an older numeric scheme, not a current P-code. Current P-codes look "
+                "like %(examples)s; look the place up by name to find its current P-code."
+            )
             % {"code": code, "examples": PCODE_EXAMPLES},
-            code=code, scheme=scheme)
+            code=code,
+            scheme=scheme,
+        )
     if scheme == "iso_3166_2":
         iso = _ISO.match(code)
         assert iso is not None
         entry = ISO_3166_2[iso.group(1)]
         unit = iso_governorate(entry.code)
         if unit is not None:
-            message = _("“%(code)s” is an ISO 3166-2 code, not a P-code: it denotes the governorate of "
-                        "%(name)s, whose current P-code is %(pcode)s.") % {
-                "code": code, "name": unit.name, "pcode": unit.pcode}
+            message = _(
+                "“%(code)s” is an ISO 3166-2 code, not a P-code: it denotes the governorate of "
+                "%(name)s, whose current P-code is %(pcode)s."
+            ) % {"code": code, "name": unit.name, "pcode": unit.pcode}
             raise _not_current(message, code=code, scheme=scheme, suggestion=unit.pcode)
         raise _not_current(
-            _("“%(code)s” is an ISO 3166-2 code, not a P-code: it denotes the governorate of %(name)s.")
+            _(
+                "“%(code)s” is an ISO 3166-2 code, not a P-code: it denotes the governorate of %(name)s."
+            )
             % {"code": code, "name": entry.name},
-            code=code, scheme=scheme)
-    message = _("“%(code)s” does not look like a P-code; current P-codes look like %(examples)s.") % {
-        "code": pcode.strip(), "examples": PCODE_EXAMPLES}
+            code=code,
+            scheme=scheme,
+        )
+    message = _(
+        "“%(code)s” does not look like a P-code; current P-codes look like %(examples)s."
+    ) % {"code": pcode.strip(), "examples": PCODE_EXAMPLES}
     raise _not_current(message, code=code, scheme="malformed")
 
 
@@ -227,7 +284,9 @@ def admin_unit_lookup(*, query: str, level: int | None = None, limit: int = 50) 
         rows = rows.filter(level=level)
     exact: list[tuple[int, str, int]] = []
     partial: list[tuple[int, str, int]] = []
-    for pk, unit_level, pcode, name_en, name_ar in rows.values_list("pk", "level", "pcode", "name_en", "name_ar"):
+    for pk, unit_level, pcode, name_en, name_ar in rows.values_list(
+        "pk", "level", "pcode", "name_en", "name_ar"
+    ):
         names = (normalise_name(name_en), normalise_name(name_ar))
         if key in names:
             exact.append((unit_level, pcode, pk))
@@ -266,7 +325,9 @@ def governorates_within(user: Any, permission: str) -> frozenset[str] | None:
     return frozenset(codes)
 
 
-def admin_units_for_places(*, user: Any, permission: str = Place.MANAGE_PERMISSION) -> QuerySet[AdminUnit]:
+def admin_units_for_places(
+    *, user: Any, permission: str = Place.MANAGE_PERMISSION
+) -> QuerySet[AdminUnit]:
     """Districts and sub-districts where `user` may put a place."""
     qs = AdminUnit.objects.filter(level__in=[AdminUnit.Level.DISTRICT, AdminUnit.Level.SUBDISTRICT])
     reach = governorates_within(user, permission)
@@ -276,6 +337,7 @@ def admin_units_for_places(*, user: Any, permission: str = Place.MANAGE_PERMISSI
 
 
 # --- places ----------------------------------------------------------------------------
+
 
 def places_all() -> QuerySet[Place]:
     return Place.objects.select_related("admin_unit__parent__parent", "admin_unit__governorate")
@@ -295,7 +357,9 @@ def place_get(*, user: Any, public_id: Any, permission: str | None = None) -> Pl
 
 def places_in(unit: AdminUnit, queryset: QuerySet[Place]) -> QuerySet[Place]:
     """The places of `queryset` inside `unit` at whatever level it is."""
-    return queryset.filter(Q(admin_unit=unit) | Q(admin_unit__parent=unit) | Q(admin_unit__parent__parent=unit))
+    return queryset.filter(
+        Q(admin_unit=unit) | Q(admin_unit__parent=unit) | Q(admin_unit__parent__parent=unit)
+    )
 
 
 def place_history(place: Place) -> QuerySet[Any]:

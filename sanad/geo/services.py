@@ -52,13 +52,22 @@ def coordinates_check(*, lat: float | None, lon: float | None) -> None:
     if inside_lat and inside_lon:
         return
     if lat_min <= lon <= lat_max and lon_min <= lat <= lon_max:
-        message = _("These coordinates fall outside Iraq, but they would fit if swapped: latitude is the "
-                    "north-south number (%(lat_min)s to %(lat_max)s), longitude the east-west one "
-                    "(%(lon_min)s to %(lon_max)s).")
+        message = _(
+            "These coordinates fall outside Iraq, but they would fit if swapped: latitude is the "
+            "north-south number (%(lat_min)s to %(lat_max)s), longitude the east-west one "
+            "(%(lon_min)s to %(lon_max)s)."
+        )
     else:
-        message = _("These coordinates fall outside Iraq. Latitude must be between %(lat_min)s and %(lat_max)s "
-                    "and longitude between %(lon_min)s and %(lon_max)s (decimal degrees, WGS 84).")
-    message = message % {"lat_min": lat_min, "lat_max": lat_max, "lon_min": lon_min, "lon_max": lon_max}
+        message = _(
+            "These coordinates fall outside Iraq. Latitude must be between %(lat_min)s and %(lat_max)s "
+            "and longitude between %(lon_min)s and %(lon_max)s (decimal degrees, WGS 84)."
+        )
+    message = message % {
+        "lat_min": lat_min,
+        "lat_max": lat_max,
+        "lon_min": lon_min,
+        "lon_max": lon_max,
+    }
     fields = {}
     if not inside_lat:
         fields["lat"] = [message]
@@ -69,13 +78,18 @@ def coordinates_check(*, lat: float | None, lon: float | None) -> None:
 
 def _check_admin_unit(*, user: Any, admin_unit: AdminUnit) -> None:
     if admin_unit.level == AdminUnit.Level.GOVERNORATE:
-        message = _("Choose a district or sub-district: a governorate is too large to locate a place.")
-        raise ValidationFailed(message, code="admin_unit_too_large", fields={"admin_unit": [message]})
+        message = _(
+            "Choose a district or sub-district: a governorate is too large to locate a place."
+        )
+        raise ValidationFailed(
+            message, code="admin_unit_too_large", fields={"admin_unit": [message]}
+        )
     reach = governorates_within(user, MANAGE)
     governorate = admin_unit.governorate
     if reach is not None and (governorate is None or governorate.pcode not in reach):
-        message = _("You cannot add or move places into %(unit)s: your role covers other governorates.") % {
-            "unit": str(admin_unit)}
+        message = _(
+            "You cannot add or move places into %(unit)s: your role covers other governorates."
+        ) % {"unit": str(admin_unit)}
         raise PermissionDenied(message, code="outside_scope", fields={"admin_unit": [message]})
 
 
@@ -84,8 +98,10 @@ def _check_can_manage(*, user: Any, place: Place | None = None) -> None:
         raise PermissionDenied()
     if place is not None and not can_reach(user, place, MANAGE):
         if can_reach(user, place, Place.VIEW_PERMISSION):
-            raise PermissionDenied(_("Your role does not allow changing places in this governorate."),
-                                   code="outside_scope")
+            raise PermissionDenied(
+                _("Your role does not allow changing places in this governorate."),
+                code="outside_scope",
+            )
         raise NotFound()
 
 
@@ -96,7 +112,9 @@ def _clean_text(value: str | None) -> str:
 def _check_fields(*, kind: str, name_en: str, code: str, place: Place | None) -> None:
     fields: dict[str, list[str]] = {}
     if kind not in Place.Kind.values:
-        fields["kind"] = [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(str(k) for k in Place.Kind.labels)}]
+        fields["kind"] = [
+            _("Choose one of: %(kinds)s.") % {"kinds": ", ".join(str(k) for k in Place.Kind.labels)}
+        ]
     if not name_en:
         fields["name_en"] = [_("Give the place's name in English (Latin script).")]
     if code:
@@ -104,21 +122,46 @@ def _check_fields(*, kind: str, name_en: str, code: str, place: Place | None) ->
         if place is not None:
             clash = clash.exclude(pk=place.pk)
         if clash.exists():
-            fields["code"] = [_("Another place of this kind already has the code “%(code)s”.") % {"code": code}]
+            fields["code"] = [
+                _("Another place of this kind already has the code “%(code)s”.") % {"code": code}
+            ]
     if fields:
         raise ValidationFailed(fields=fields)
 
 
-def place_create(*, user: Any, kind: str, name_en: str, name_ar: str = "", admin_unit: AdminUnit,
-                 lat: float | None = None, lon: float | None = None, code: str = "", notes: str = "") -> Place:
+def place_create(
+    *,
+    user: Any,
+    kind: str,
+    name_en: str,
+    name_ar: str = "",
+    admin_unit: AdminUnit,
+    lat: float | None = None,
+    lon: float | None = None,
+    code: str = "",
+    notes: str = "",
+) -> Place:
     """Add a place inside an admin unit of the user's governorates."""
     _check_can_manage(user=user)
-    name_en, name_ar, code, notes = _clean_text(name_en), _clean_text(name_ar), _clean_text(code), notes or ""
+    name_en, name_ar, code, notes = (
+        _clean_text(name_en),
+        _clean_text(name_ar),
+        _clean_text(code),
+        notes or "",
+    )
     _check_fields(kind=kind, name_en=name_en, code=code, place=None)
     _check_admin_unit(user=user, admin_unit=admin_unit)
     coordinates_check(lat=lat, lon=lon)
-    place = Place(kind=kind, name_en=name_en, name_ar=name_ar, admin_unit=admin_unit, lat=lat, lon=lon,
-                  code=code, notes=notes)
+    place = Place(
+        kind=kind,
+        name_en=name_en,
+        name_ar=name_ar,
+        admin_unit=admin_unit,
+        lat=lat,
+        lon=lon,
+        code=code,
+        notes=notes,
+    )
     if getattr(user, "pk", None):
         place.created_by = user
         place.updated_by = user
@@ -126,9 +169,19 @@ def place_create(*, user: Any, kind: str, name_en: str, name_ar: str = "", admin
     return place
 
 
-def place_update(*, place: Place, user: Any, kind: str = UNSET, name_en: str = UNSET, name_ar: str = UNSET,
-                 admin_unit: AdminUnit = UNSET, lat: float | None = UNSET, lon: float | None = UNSET,
-                 code: str = UNSET, notes: str = UNSET) -> Place:
+def place_update(
+    *,
+    place: Place,
+    user: Any,
+    kind: str = UNSET,
+    name_en: str = UNSET,
+    name_ar: str = UNSET,
+    admin_unit: AdminUnit = UNSET,
+    lat: float | None = UNSET,
+    lon: float | None = UNSET,
+    code: str = UNSET,
+    notes: str = UNSET,
+) -> Place:
     """Change a place's details; arguments left out keep their value. Status changes go
     through `place_close` / `place_reopen`."""
     _check_can_manage(user=user, place=place)
@@ -143,7 +196,10 @@ def place_update(*, place: Place, user: Any, kind: str = UNSET, name_en: str = U
             changes[name] = number
     if admin_unit is not UNSET:
         changes["admin_unit"] = admin_unit
-    merged = {name: changes.get(name, getattr(place, name)) for name in ("kind", "name_en", "code", "lat", "lon")}
+    merged = {
+        name: changes.get(name, getattr(place, name))
+        for name in ("kind", "name_en", "code", "lat", "lon")
+    }
     _check_fields(kind=merged["kind"], name_en=merged["name_en"], code=merged["code"], place=place)
     if "admin_unit" in changes and changes["admin_unit"].pk != place.admin_unit_id:
         _check_admin_unit(user=user, admin_unit=changes["admin_unit"])
@@ -163,7 +219,9 @@ def _save(place: Place) -> None:
             place.save()
     except IntegrityError as exc:
         # Two people adding the same code at once: the constraint has the last word.
-        message = _("Another place of this kind already has the code “%(code)s”.") % {"code": place.code}
+        message = _("Another place of this kind already has the code “%(code)s”.") % {
+            "code": place.code
+        }
         raise ValidationFailed(fields={"code": [message]}) from exc
 
 
@@ -174,7 +232,9 @@ def place_close(*, place: Place, user: Any, reason: str) -> Place:
     if place.status == Place.Status.CLOSED:
         raise ValidationFailed(_("This place is already closed."), code="already_closed")
     if not reason:
-        message = _("Say why the place is closing, for example “camp consolidated into another camp”.")
+        message = _(
+            "Say why the place is closing, for example “camp consolidated into another camp”."
+        )
         raise ValidationFailed(message, code="reason_required", fields={"reason": [message]})
     _transition(place, to=Place.Status.CLOSED, user=user, reason=reason)
     return place

@@ -60,15 +60,23 @@ def _history(place: Place) -> list[Any]:
 
 # --- places ----------------------------------------------------------------------------
 
+
 class PlaceListView(ScopedListView):
     model = Place
     template_name = "geo/place_list.html"
     template_partial = "geo/_place_table.html"
     filterset_class = PlaceFilter
     search_fields = ("name_en", "name_ar", "code")
-    sort_fields = {"name": "name_en", "name_ar": "name_ar", "kind": "kind", "status": "status", "code": "code",
-                   "admin_unit": "admin_unit__pcode", "governorate": "admin_unit__governorate__name_en",
-                   "updated": "updated_at"}
+    sort_fields = {
+        "name": "name_en",
+        "name_ar": "name_ar",
+        "kind": "kind",
+        "status": "status",
+        "code": "code",
+        "admin_unit": "admin_unit__pcode",
+        "governorate": "admin_unit__governorate__name_en",
+        "updated": "updated_at",
+    }
     default_sort = "name"
 
     def get_base_queryset(self) -> QuerySet[Place]:
@@ -87,13 +95,17 @@ class PlaceListView(ScopedListView):
 def place_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     place = _place(request, public_id)
     can_manage = can_reach(request.user, place, MANAGE)
-    return render(request, "geo/place_detail.html", {
-        "place": place,
-        "chain": selectors.admin_unit_chain(place.admin_unit),
-        "history": _history(place),
-        "can_manage": can_manage,
-        "status_form": StatusChangeForm() if can_manage else None,
-    })
+    return render(
+        request,
+        "geo/place_detail.html",
+        {
+            "place": place,
+            "chain": selectors.admin_unit_chain(place.admin_unit),
+            "history": _history(place),
+            "can_manage": can_manage,
+            "status_form": StatusChangeForm() if can_manage else None,
+        },
+    )
 
 
 @login_required
@@ -148,16 +160,26 @@ def _status_change(request: HttpRequest, public_id: Any, *, close: bool) -> Http
             services.place_reopen(place=place, user=request.user, reason=reason)
     except ValidationFailed as exc:
         _apply_errors(form, exc)
-        return render(request, "geo/place_detail.html", {
-            "place": place, "chain": selectors.admin_unit_chain(place.admin_unit),
-            "history": _history(place), "can_manage": True, "status_form": form,
-        }, status=400)
+        return render(
+            request,
+            "geo/place_detail.html",
+            {
+                "place": place,
+                "chain": selectors.admin_unit_chain(place.admin_unit),
+                "history": _history(place),
+                "can_manage": True,
+                "status_form": form,
+            },
+            status=400,
+        )
     except ApplicationError as exc:
         if exc.status_code == 404:
             raise Http404 from exc
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("The place was closed.") if close else _("The place was reopened."))
+        messages.success(
+            request, _("The place was closed.") if close else _("The place was reopened.")
+        )
     return redirect("geo:place_detail", public_id=place.public_id)
 
 
@@ -178,8 +200,11 @@ def place_reopen(request: HttpRequest, public_id: Any) -> HttpResponse:
 def place_export(request: HttpRequest) -> HttpResponse:
     """Start the export of the places in one's scope, narrowed by the list's filters."""
     _require(request, EXPORT)
-    params = {key: request.POST[key] for key in ("kind", "status", "governorate", "admin_unit", "q")
-              if request.POST.get(key)}
+    params = {
+        key: request.POST[key]
+        for key in ("kind", "status", "governorate", "admin_unit", "q")
+        if request.POST.get(key)
+    }
     try:
         job = job_start(kind="geo.places_export", user=request.user, params=params)
     except ApplicationError as exc:
@@ -189,6 +214,7 @@ def place_export(request: HttpRequest) -> HttpResponse:
 
 
 # --- admin units -----------------------------------------------------------------------
+
 
 def _lookup(query: str) -> dict[str, Any]:
     """Context for the P-code look-up box: matches, or the clear error."""
@@ -208,8 +234,13 @@ class AdminUnitListView(ScopedListView):
     template_partial = "geo/_adminunit_table.html"
     filterset_class = AdminUnitPageFilter
     search_fields = ("pcode", "name_en", "name_ar")
-    sort_fields = {"pcode": "pcode", "name": "name_en", "name_ar": "name_ar", "level": "level",
-                   "parent": "parent__pcode"}
+    sort_fields = {
+        "pcode": "pcode",
+        "name": "name_en",
+        "name_ar": "name_ar",
+        "level": "level",
+        "parent": "parent__pcode",
+    }
     default_sort = "pcode"
 
     def get_base_queryset(self) -> QuerySet[AdminUnit]:
@@ -238,8 +269,12 @@ def adminunit_detail(request: HttpRequest, pcode: str) -> HttpResponse:
     try:
         unit = selectors.admin_unit_get(pcode=pcode)
     except ValidationFailed as exc:
-        return render(request, "geo/adminunit_not_found.html", {"lookup_query": pcode,
-                                                                 "lookup_error": str(exc.message)}, status=404)
+        return render(
+            request,
+            "geo/adminunit_not_found.html",
+            {"lookup_query": pcode, "lookup_error": str(exc.message)},
+            status=404,
+        )
     if unit.pcode != pcode:
         return redirect("geo:adminunit_detail", pcode=unit.pcode)
     ctx: dict[str, Any] = {
@@ -249,7 +284,9 @@ def adminunit_detail(request: HttpRequest, pcode: str) -> HttpResponse:
         "can_see_places": has_permission(request.user, Place.VIEW_PERMISSION),
     }
     if ctx["can_see_places"]:
-        places = selectors.places_in(unit, selectors.places_visible_to(request.user)).order_by("name_en")
+        places = selectors.places_in(unit, selectors.places_visible_to(request.user)).order_by(
+            "name_en"
+        )
         ctx["places"] = places[:50]
         ctx["places_count"] = places.count()
     return render(request, "geo/adminunit_detail.html", ctx)

@@ -29,7 +29,17 @@ class TargetInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
-    list_display = ("code", "title", "programme", "donor", "start_date", "end_date", "currency", "budget", "status")
+    list_display = (
+        "code",
+        "title",
+        "programme",
+        "donor",
+        "start_date",
+        "end_date",
+        "currency",
+        "budget",
+        "status",
+    )
     list_filter = ("programme", "status", "currency")
     search_fields = ("code", "title", "donor__name", "donor__acronym")
     list_select_related = ("programme", "donor")

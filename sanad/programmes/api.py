@@ -50,7 +50,9 @@ class ProgrammeCodeField(serializers.SlugRelatedField):
 # --- serializers -------------------------------------------------------------------
 class ProgrammeSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    name = serializers.CharField(read_only=True, help_text="The name in the language of the request.")
+    name = serializers.CharField(
+        read_only=True, help_text="The name in the language of the request."
+    )
     description = serializers.SerializerMethodField()
 
     class Meta:
@@ -67,8 +69,18 @@ class TargetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Target
-        fields = ["id", "activity", "indicator", "label", "unit", "period_start", "period_end", "value",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "activity",
+            "indicator",
+            "label",
+            "unit",
+            "period_start",
+            "period_end",
+            "value",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
 
@@ -84,7 +96,16 @@ class ActivitySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Activity
-        fields = ["id", "project", "code", "name", "description", "targets", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "project",
+            "code",
+            "name",
+            "description",
+            "targets",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
 
@@ -96,31 +117,55 @@ class ActivityUpdateSerializer(ActivitySerializer):
 
 class ProjectSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    programme = ProgrammeCodeField(slug_field="code", queryset=Programme.objects.all(),
-                                   help_text="Programme area code: NFI, SHELTER, CCCM, TRANSPORT, CWC or CRP.")
+    programme = ProgrammeCodeField(
+        slug_field="code",
+        queryset=Programme.objects.all(),
+        help_text="Programme area code: NFI, SHELTER, CCCM, TRANSPORT, CWC or CRP.",
+    )
     donor = serializers.SlugRelatedField(
-        slug_field="public_id", queryset=Organisation.objects.all(),
+        slug_field="public_id",
+        queryset=Organisation.objects.all(),
         help_text="The id of an organisation of kind donor or un_agency.",
     )
     donor_name = serializers.CharField(source="donor.name", read_only=True)
     governorates = serializers.SlugRelatedField(
-        slug_field="pcode", many=True, required=False,
+        slug_field="pcode",
+        many=True,
+        required=False,
         queryset=AdminUnit.objects.filter(level=AdminUnit.Level.GOVERNORATE),
         help_text="Governorate P-codes, such as IQG11.",
     )
 
     class Meta:
         model = Project
-        fields = ["id", "programme", "code", "title", "donor", "donor_name", "start_date", "end_date", "currency",
-                  "budget", "status", "governorates", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "programme",
+            "code",
+            "title",
+            "donor",
+            "donor_name",
+            "start_date",
+            "end_date",
+            "currency",
+            "budget",
+            "status",
+            "governorates",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["status", "created_at", "updated_at"]
         # Uniqueness and ranges are the service's to check, with its own messages.
         extra_kwargs = {"code": {"validators": []}, "budget": {"validators": [], "min_value": None}}
 
 
 class TransitionSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000,
-                                   help_text="Why; required to close a project.")
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Why; required to close a project.",
+    )
 
 
 class StatusChangeSerializer(serializers.Serializer):
@@ -133,8 +178,16 @@ class StatusChangeSerializer(serializers.Serializer):
 
 # --- viewsets ------------------------------------------------------------------------
 @extend_schema_view(
-    retrieve=extend_schema(parameters=[OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH,
-                                                        description="Programme area code, such as NFI.")]),
+    retrieve=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "code",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="Programme area code, such as NFI.",
+            )
+        ]
+    ),
 )
 class ProgrammeViewSet(ScopedReadOnlyViewSet):
     """The six programmes of the mission that you can see."""
@@ -164,14 +217,23 @@ class ProjectViewSet(ScopedModelViewSet):
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         data = serializer.validated_data
         serializer.instance = services.project_create(
-            user=self.request.user, programme=data["programme"], code=data["code"], title=data["title"],
-            donor=data["donor"], start_date=data["start_date"], end_date=data["end_date"],
-            currency=data.get("currency", "USD"), budget=data["budget"], governorates=data.get("governorates", []),
+            user=self.request.user,
+            programme=data["programme"],
+            code=data["code"],
+            title=data["title"],
+            donor=data["donor"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            currency=data.get("currency", "USD"),
+            budget=data["budget"],
+            governorates=data.get("governorates", []),
         )
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         project = cast(Project, serializer.instance)
-        services.project_update(project=project, user=self.request.user, **serializer.validated_data)
+        services.project_update(
+            project=project, user=self.request.user, **serializer.validated_data
+        )
 
     @extend_schema(request=TransitionSerializer, responses=ProjectSerializer)
     @action(detail=True, methods=["post"])
@@ -189,8 +251,9 @@ class ProjectViewSet(ScopedModelViewSet):
         project = self.get_object()
         body = TransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.project_transition(project=project, user=request.user, to=to,
-                                    reason=body.validated_data.get("reason", ""))
+        services.project_transition(
+            project=project, user=request.user, to=to, reason=body.validated_data.get("reason", "")
+        )
         return Response(self.get_serializer(project).data)
 
     @extend_schema(request=None, responses=StatusChangeSerializer(many=True), filters=False)
@@ -198,8 +261,16 @@ class ProjectViewSet(ScopedModelViewSet):
     def history(self, request: Request, public_id: Any = None) -> Response:
         """Every change of status: from, to, who, when and why."""
         project = self.get_object()
-        rows = [{"from_state": t.from_state, "to_state": t.to_state, "by": str(t.by) if t.by else None,
-                 "at": t.at, "reason": t.reason} for t in Project.STATUS_MACHINE.history(project)]
+        rows = [
+            {
+                "from_state": t.from_state,
+                "to_state": t.to_state,
+                "by": str(t.by) if t.by else None,
+                "at": t.at,
+                "reason": t.reason,
+            }
+            for t in Project.STATUS_MACHINE.history(project)
+        ]
         return Response(StatusChangeSerializer(rows, many=True).data)
 
 
@@ -207,7 +278,8 @@ class ActivityViewSet(ScopedModelViewSet):
     """Activities of donor projects, each with its targets."""
 
     queryset = Activity.objects.select_related("project").prefetch_related(
-        Prefetch("targets", queryset=Target.objects.order_by("indicator", "period_start")))
+        Prefetch("targets", queryset=Target.objects.order_by("indicator", "period_start"))
+    )
     serializer_class = ActivitySerializer
     manage_permission = MANAGE
     http_method_names = NO_DELETE
@@ -224,14 +296,23 @@ class ActivityViewSet(ScopedModelViewSet):
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         data = serializer.validated_data
         serializer.instance = services.activity_create(
-            user=self.request.user, project=data["project"], code=data["code"], name=data["name"],
-            description=data.get("description", ""))
+            user=self.request.user,
+            project=data["project"],
+            code=data["code"],
+            name=data["name"],
+            description=data.get("description", ""),
+        )
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         data = serializer.validated_data
         activity = cast(Activity, serializer.instance)
-        services.activity_update(activity=activity, user=self.request.user,
-                                 code=data.get("code"), name=data.get("name"), description=data.get("description"))
+        services.activity_update(
+            activity=activity,
+            user=self.request.user,
+            code=data.get("code"),
+            name=data.get("name"),
+            description=data.get("description"),
+        )
 
 
 class TargetViewSet(ScopedModelViewSet):
@@ -247,16 +328,26 @@ class TargetViewSet(ScopedModelViewSet):
     ordering = ["activity__project__code", "activity__code", "indicator", "period_start"]
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
-        serializer.instance = services.target_set(user=self.request.user, **_target_args(serializer.validated_data))
+        serializer.instance = services.target_set(
+            user=self.request.user, **_target_args(serializer.validated_data)
+        )
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         target = cast(Target, serializer.instance)
-        current = {"activity": target.activity, "indicator": target.indicator, "label": target.label,
-                   "unit": target.unit, "period_start": target.period_start, "period_end": target.period_end,
-                   "value": target.value}
+        current = {
+            "activity": target.activity,
+            "indicator": target.indicator,
+            "label": target.label,
+            "unit": target.unit,
+            "period_start": target.period_start,
+            "period_end": target.period_end,
+            "value": target.value,
+        }
         args = _target_args({**current, **serializer.validated_data})
         if args["activity"].pk != target.activity_id:
-            raise ValidationFailed(fields={"activity": _("A target cannot move to another activity; add a new one.")})
+            raise ValidationFailed(
+                fields={"activity": _("A target cannot move to another activity; add a new one.")}
+            )
         services.target_set(user=self.request.user, target=target, **args)
 
     def perform_destroy(self, instance: Target) -> None:

@@ -19,15 +19,29 @@ def _select() -> forms.Select:
 
 class ProjectFilter(django_filters.FilterSet):
     programme = django_filters.ChoiceFilter(
-        field_name="programme__code", label=_("Programme"), choices=ProgrammeArea.choices,
-        empty_label=_("All programmes"), widget=_select(),
+        field_name="programme__code",
+        label=_("Programme"),
+        choices=ProgrammeArea.choices,
+        empty_label=_("All programmes"),
+        widget=_select(),
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Project.Status.choices,
-                                         empty_label=_("Any status"), widget=_select())
-    currency = django_filters.ChoiceFilter(label=_("Currency"), choices=Currency.choices,
-                                           empty_label=_("Any currency"), widget=_select())
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=Project.Status.choices,
+        empty_label=_("Any status"),
+        widget=_select(),
+    )
+    currency = django_filters.ChoiceFilter(
+        label=_("Currency"),
+        choices=Currency.choices,
+        empty_label=_("Any currency"),
+        widget=_select(),
+    )
     donor = django_filters.ModelChoiceFilter(
-        label=_("Donor"), queryset=donors(active_only=False), to_field_name="public_id", empty_label=_("All donors"),
+        label=_("Donor"),
+        queryset=donors(active_only=False),
+        to_field_name="public_id",
+        empty_label=_("All donors"),
         widget=_select(),
     )
 
@@ -42,7 +56,9 @@ class ProjectFilter(django_filters.FilterSet):
             # Offer only the programmes the person can see.
             visible = set(programmes_visible_to(user).values_list("code", flat=True))
             programme = self.filters["programme"]
-            programme.extra["choices"] = [(code, label) for code, label in ProgrammeArea.choices if code in visible]
+            programme.extra["choices"] = [
+                (code, label) for code, label in ProgrammeArea.choices if code in visible
+            ]
             # A field already built (and copied from the class) would keep the old choices.
             programme.__dict__.pop("_field", None)
 
@@ -57,8 +73,9 @@ class AreaProjectFilter(ProjectFilter):
 
 class ActivityFilter(django_filters.FilterSet):
     project = django_filters.UUIDFilter(field_name="project__public_id", label=_("Project"))
-    programme = django_filters.ChoiceFilter(field_name="project__programme__code", label=_("Programme"),
-                                            choices=ProgrammeArea.choices)
+    programme = django_filters.ChoiceFilter(
+        field_name="project__programme__code", label=_("Programme"), choices=ProgrammeArea.choices
+    )
 
     class Meta:
         model = Activity
@@ -67,9 +84,14 @@ class ActivityFilter(django_filters.FilterSet):
 
 class TargetFilter(django_filters.FilterSet):
     activity = django_filters.UUIDFilter(field_name="activity__public_id", label=_("Activity"))
-    project = django_filters.UUIDFilter(field_name="activity__project__public_id", label=_("Project"))
-    programme = django_filters.ChoiceFilter(field_name="activity__project__programme__code",
-                                            label=_("Programme"), choices=ProgrammeArea.choices)
+    project = django_filters.UUIDFilter(
+        field_name="activity__project__public_id", label=_("Project")
+    )
+    programme = django_filters.ChoiceFilter(
+        field_name="activity__project__programme__code",
+        label=_("Programme"),
+        choices=ProgrammeArea.choices,
+    )
     indicator = django_filters.CharFilter(label=_("Indicator"))
 
     class Meta:

@@ -28,28 +28,50 @@ def apply_errors(form: forms.Form, exc: ValidationFailed) -> None:
 
 
 class ProjectForm(BootstrapMixin, forms.Form):
-    programme: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Programme"), queryset=None, to_field_name="code",
-                                       empty_label=None)
-    code = forms.CharField(label=_("Project code"), max_length=40,
-                           help_text=_("The code of the donor agreement, such as ECHO-IRQ-2026-01."))
+    programme: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Programme"), queryset=None, to_field_name="code", empty_label=None
+    )
+    code = forms.CharField(
+        label=_("Project code"),
+        max_length=40,
+        help_text=_("The code of the donor agreement, such as ECHO-IRQ-2026-01."),
+    )
     title = forms.CharField(label=_("Title"), max_length=250)
-    donor: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Donor"), queryset=None, to_field_name="public_id")
+    donor: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Donor"), queryset=None, to_field_name="public_id"
+    )
     start_date = forms.DateField(label=_("Start date"), widget=_date())
     end_date = forms.DateField(label=_("End date"), widget=_date())
-    currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, initial=Currency.USD)
+    currency = forms.ChoiceField(
+        label=_("Currency"), choices=Currency.choices, initial=Currency.USD
+    )
     # No min_value here: the service says what is wrong with every field at once.
-    budget = forms.DecimalField(label=_("Budget"), max_digits=16, decimal_places=2,
-                                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}))
-    governorates = forms.MultipleChoiceField(label=_("Governorates"), required=False,
-                                             widget=forms.SelectMultiple(attrs={"size": 6}),
-                                             help_text=_("Where the project works."))
+    budget = forms.DecimalField(
+        label=_("Budget"),
+        max_digits=16,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+    )
+    governorates = forms.MultipleChoiceField(
+        label=_("Governorates"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Where the project works."),
+    )
 
-    def __init__(self, *args: Any, user: Any, project: Project | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, project: Project | None = None, **kwargs: Any
+    ) -> None:
         if project is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                "programme": project.programme.code, "code": project.code, "title": project.title,
-                "donor": project.donor.public_id, "start_date": project.start_date, "end_date": project.end_date,
-                "currency": project.currency, "budget": project.budget,
+                "programme": project.programme.code,
+                "code": project.code,
+                "title": project.title,
+                "donor": project.donor.public_id,
+                "start_date": project.start_date,
+                "end_date": project.end_date,
+                "currency": project.currency,
+                "budget": project.budget,
                 "governorates": [g.pcode for g in project.governorates.all()],
             }
         super().__init__(*args, **kwargs)
@@ -71,23 +93,33 @@ class ProjectForm(BootstrapMixin, forms.Form):
 
 
 class ActivityForm(BootstrapMixin, forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=40, help_text=_("As in the logframe, such as 1.1."))
+    code = forms.CharField(
+        label=_("Code"), max_length=40, help_text=_("As in the logframe, such as 1.1.")
+    )
     name = forms.CharField(label=_("Name"), max_length=250)
-    description = forms.CharField(label=_("Description"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class TargetForm(BootstrapMixin, forms.Form):
-    indicator = forms.CharField(label=_("Indicator code"), max_length=80,
-                                help_text=_("For example people_reached_nfi."))
+    indicator = forms.CharField(
+        label=_("Indicator code"), max_length=80, help_text=_("For example people_reached_nfi.")
+    )
     label = forms.CharField(label=_("What is counted"), max_length=250)
     unit = forms.CharField(label=_("Unit"), max_length=40, initial="people")
     period_start = forms.DateField(label=_("Period start"), widget=_date())
     period_end = forms.DateField(label=_("Period end"), widget=_date())
-    value = forms.DecimalField(label=_("Target"), max_digits=16, decimal_places=2,
-                               widget=forms.NumberInput(attrs={"step": "any", "min": "0", "inputmode": "decimal"}))
+    value = forms.DecimalField(
+        label=_("Target"),
+        max_digits=16,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "any", "min": "0", "inputmode": "decimal"}),
+    )
 
 
 class TransitionForm(forms.Form):
-    to = forms.ChoiceField(choices=[(Project.Status.ACTIVE, _("Active")), (Project.Status.CLOSED, _("Closed"))])
+    to = forms.ChoiceField(
+        choices=[(Project.Status.ACTIVE, _("Active")), (Project.Status.CLOSED, _("Closed"))]
+    )
     reason = forms.CharField(required=False, max_length=2000)

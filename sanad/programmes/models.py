@@ -63,32 +63,50 @@ class Project(BaseModel):
     VIEW_PERMISSION = "programmes.view_programme"
     MANAGE_PERMISSION = "programmes.manage_programme"
     STATUS_MACHINE: ClassVar[StateMachine] = StateMachine(
-        "status", {"planned": {"active", "closed"}, "active": {"closed"}, "closed": {"active"}},
+        "status",
+        {"planned": {"active", "closed"}, "active": {"closed"}, "closed": {"active"}},
         reason_required={"closed"},
     )
 
-    programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.PROTECT,
-                                  related_name="projects")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="projects"
+    )
     code = models.CharField(_("project code"), max_length=40, unique=True)
     title = models.CharField(_("title"), max_length=250)
-    donor = models.ForeignKey("accounts.Organisation", verbose_name=_("donor"), on_delete=models.PROTECT,
-                              related_name="funded_projects")
+    donor = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("donor"),
+        on_delete=models.PROTECT,
+        related_name="funded_projects",
+    )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
-    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.USD)
-    budget = models.DecimalField(_("budget"), max_digits=16, decimal_places=2,
-                                 validators=[MinValueValidator(Decimal("0"))])
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
-    governorates = models.ManyToManyField("geo.AdminUnit", verbose_name=_("governorates"), blank=True,
-                                          limit_choices_to={"level": 1}, related_name="+")
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.USD
+    )
+    budget = models.DecimalField(
+        _("budget"), max_digits=16, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
+    governorates = models.ManyToManyField(
+        "geo.AdminUnit",
+        verbose_name=_("governorates"),
+        blank=True,
+        limit_choices_to={"level": 1},
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-start_date", "code"]
         verbose_name = _("donor project")
         verbose_name_plural = _("donor projects")
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")),
-                                   name="programmes_project_dates_in_order"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="programmes_project_dates_in_order",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,8 +118,9 @@ class Activity(BaseModel):
     VIEW_PERMISSION = "programmes.view_programme"
     MANAGE_PERMISSION = "programmes.manage_programme"
 
-    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE,
-                                related_name="activities")
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="activities"
+    )
     code = models.CharField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=250)
     description = models.TextField(_("description"), blank=True)
@@ -110,7 +129,11 @@ class Activity(BaseModel):
         ordering = ["project", "code"]
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
-        constraints = [models.UniqueConstraint(fields=["project", "code"], name="programmes_activity_code_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "code"], name="programmes_activity_code_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -123,24 +146,31 @@ class Target(BaseModel):
     VIEW_PERMISSION = "programmes.view_programme"
     MANAGE_PERMISSION = "programmes.manage_programme"
 
-    activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE,
-                                 related_name="targets")
-    indicator = models.CharField(_("indicator"), max_length=80,
-                                 help_text=_("Indicator code, for example people_reached_nfi."))
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="targets"
+    )
+    indicator = models.CharField(
+        _("indicator"),
+        max_length=80,
+        help_text=_("Indicator code, for example people_reached_nfi."),
+    )
     label = models.CharField(_("description"), max_length=250)
     unit = models.CharField(_("unit"), max_length=40, default="people")
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
-    value = models.DecimalField(_("target"), max_digits=16, decimal_places=2,
-                                validators=[MinValueValidator(Decimal("0"))])
+    value = models.DecimalField(
+        _("target"), max_digits=16, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
 
     class Meta:
         ordering = ["activity", "indicator", "period_start"]
         verbose_name = _("target")
         verbose_name_plural = _("targets")
         constraints = [
-            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")),
-                                   name="programmes_target_period_in_order"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="programmes_target_period_in_order",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -26,38 +26,50 @@ AREA_DESCRIPTIONS: dict[str, tuple[str, Any]] = {
     ProgrammeArea.NFI: (
         "Basic, seasonal and replacement kits of household items, distributed in kind or "
         "through cash and e-vouchers with a vendor network.",
-        _("Basic, seasonal and replacement kits of household items, distributed in kind or "
-          "through cash and e-vouchers with a vendor network."),
+        _(
+            "Basic, seasonal and replacement kits of household items, distributed in kind or "
+            "through cash and e-vouchers with a vendor network."
+        ),
     ),
     ProgrammeArea.SHELTER: (
         "Damage assessments, rehabilitation of war-damaged homes, critical-shelter upgrades "
         "in sites and cash for beneficiary-led rehabilitation paid in tranches.",
-        _("Damage assessments, rehabilitation of war-damaged homes, critical-shelter upgrades "
-          "in sites and cash for beneficiary-led rehabilitation paid in tranches."),
+        _(
+            "Damage assessments, rehabilitation of war-damaged homes, critical-shelter upgrades "
+            "in sites and cash for beneficiary-led rehabilitation paid in tranches."
+        ),
     ),
     ProgrammeArea.CCCM: (
         "Formal camps and informal sites: population, services against standards, "
         "infrastructure and maintenance, mobile response teams, closure and consolidation.",
-        _("Formal camps and informal sites: population, services against standards, "
-          "infrastructure and maintenance, mobile response teams, closure and consolidation."),
+        _(
+            "Formal camps and informal sites: population, services against standards, "
+            "infrastructure and maintenance, mobile response teams, closure and consolidation."
+        ),
     ),
     ProgrammeArea.TRANSPORT: (
         "Movements from border points to camps, relocations on camp closure and family "
         "reunification, with manifests, convoys and arrival checks.",
-        _("Movements from border points to camps, relocations on camp closure and family "
-          "reunification, with manifests, convoys and arrival checks."),
+        _(
+            "Movements from border points to camps, relocations on camp closure and family "
+            "reunification, with manifests, convoys and arrival checks."
+        ),
     ),
     ProgrammeArea.CWC: (
         "Information campaigns, a two-way inbox, and the complaints and feedback mechanism "
         "with referrals and closing the loop.",
-        _("Information campaigns, a two-way inbox, and the complaints and feedback mechanism "
-          "with referrals and closing the loop."),
+        _(
+            "Information campaigns, a two-way inbox, and the complaints and feedback mechanism "
+            "with referrals and closing the loop."
+        ),
     ),
     ProgrammeArea.CRP: (
         "Community-based assessments, infrastructure projects, small-business grants, "
         "vocational training, community centres and social-cohesion activities.",
-        _("Community-based assessments, infrastructure projects, small-business grants, "
-          "vocational training, community centres and social-cohesion activities."),
+        _(
+            "Community-based assessments, infrastructure projects, small-business grants, "
+            "vocational training, community centres and social-cohesion activities."
+        ),
     ),
 }
 
@@ -102,7 +114,9 @@ def programme_summary(*, user: Any, code: str) -> dict[str, Any] | None:
     budget = [
         {"currency": row["currency"], "total": row["total"] or Decimal("0")}
         for row in projects.exclude(status=Project.Status.CLOSED)
-        .values("currency").annotate(total=Sum("budget")).order_by("currency")
+        .values("currency")
+        .annotate(total=Sum("budget"))
+        .order_by("currency")
     ]
     activities = scoped(Activity.objects.filter(project__programme=programme), user, VIEW)
     targets = scoped(Target.objects.filter(activity__project__programme=programme), user, VIEW)
@@ -115,7 +129,8 @@ def programme_summary(*, user: Any, code: str) -> dict[str, Any] | None:
         "activities_total": activities.count(),
         "targets_total": targets.count(),
         "indicators": list(
-            targets.values("indicator", "unit").annotate(total=Sum("value"), n=Count("id"))
+            targets.values("indicator", "unit")
+            .annotate(total=Sum("value"), n=Count("id"))
             .order_by("indicator", "unit")
         ),
     }
@@ -159,8 +174,11 @@ def activities_visible_to(user: Any) -> QuerySet[Activity]:
 
 def targets_visible_to(user: Any) -> QuerySet[Target]:
     return scoped(
-        Target.objects.select_related("activity", "activity__project", "activity__project__programme"),
-        user, VIEW,
+        Target.objects.select_related(
+            "activity", "activity__project", "activity__project__programme"
+        ),
+        user,
+        VIEW,
     )
 
 

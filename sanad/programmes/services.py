@@ -36,7 +36,9 @@ def _require_manage(user: Any, obj: Programme | Project | Activity) -> None:
         raise PermissionDenied()
     if not can_reach(user, obj, MANAGE):
         raise PermissionDenied(
-            _("You do not manage this programme. Ask an administrator to extend your scope if you need to."),
+            _(
+                "You do not manage this programme. Ask an administrator to extend your scope if you need to."
+            ),
             code="out_of_scope",
         )
 
@@ -45,7 +47,9 @@ def _require_open(project: Project) -> None:
     # Read the status from the database: the page the change comes from may be old.
     if Project.objects.filter(pk=project.pk, status=Project.Status.CLOSED).exists():
         raise ValidationFailed(
-            _("This project is closed. Reopen it before changing it, its activities or its targets."),
+            _(
+                "This project is closed. Reopen it before changing it, its activities or its targets."
+            ),
             code="project_closed",
         )
 
@@ -92,15 +96,23 @@ def _decimal(value: Any, field: str, errors: dict[str, Any], *, what: str) -> De
     return number.quantize(Decimal("0.01"))
 
 
-def _dates(start: datetime.date | None, end: datetime.date | None, errors: dict[str, Any], *,
-           start_field: str = "start_date", end_field: str = "end_date") -> None:
+def _dates(
+    start: datetime.date | None,
+    end: datetime.date | None,
+    errors: dict[str, Any],
+    *,
+    start_field: str = "start_date",
+    end_field: str = "end_date",
+) -> None:
     if start is None:
         errors[start_field] = _("Give the start date.")
     if end is None:
         errors[end_field] = _("Give the end date.")
     if start and end and end < start:
         errors[end_field] = _("The end date (%(end)s) is before the start date (%(start)s).") % {
-            "end": end.isoformat(), "start": start.isoformat()}
+            "end": end.isoformat(),
+            "start": start.isoformat(),
+        }
 
 
 def _governorates(values: Iterable[Any], errors: dict[str, Any]) -> list[Any]:
@@ -108,14 +120,21 @@ def _governorates(values: Iterable[Any], errors: dict[str, Any]) -> list[Any]:
 
     values = list(values)
     codes = [v.pcode if isinstance(v, AdminUnit) else str(v) for v in values]
-    found = {u.pcode: u for u in AdminUnit.objects.filter(pcode__in=codes, level=AdminUnit.Level.GOVERNORATE)}
+    found = {
+        u.pcode: u
+        for u in AdminUnit.objects.filter(pcode__in=codes, level=AdminUnit.Level.GOVERNORATE)
+    }
     bad = [c for c in codes if c not in found]
     if bad:
-        errors["governorates"] = _("These are not governorate P-codes: %(codes)s.") % {"codes": ", ".join(bad)}
+        errors["governorates"] = _("These are not governorate P-codes: %(codes)s.") % {
+            "codes": ", ".join(bad)
+        }
     return [found[c] for c in dict.fromkeys(codes) if c in found]
 
 
-def _text(value: str | None, field: str, errors: dict[str, Any], message: str, *, max_length: int) -> str:
+def _text(
+    value: str | None, field: str, errors: dict[str, Any], message: str, *, max_length: int
+) -> str:
     text = (value or "").strip()
     if not text:
         errors[field] = message
@@ -125,9 +144,19 @@ def _text(value: str | None, field: str, errors: dict[str, Any], message: str, *
 
 
 # --- projects ------------------------------------------------------------------------
-def project_create(*, user: Any, programme: Programme | str, code: str, title: str, donor: Organisation | None,
-                   start_date: datetime.date | None, end_date: datetime.date | None, currency: str,
-                   budget: Decimal | str | int | None, governorates: Iterable[Any] = ()) -> Project:
+def project_create(
+    *,
+    user: Any,
+    programme: Programme | str,
+    code: str,
+    title: str,
+    donor: Organisation | None,
+    start_date: datetime.date | None,
+    end_date: datetime.date | None,
+    currency: str,
+    budget: Decimal | str | int | None,
+    governorates: Iterable[Any] = (),
+) -> Project:
     """Add a donor project, planned, to a programme the user manages."""
     errors: dict[str, Any] = {}
     programme_obj = _programme(programme, errors)
@@ -135,7 +164,9 @@ def project_create(*, user: Any, programme: Programme | str, code: str, title: s
         _require_manage(user, programme_obj)
     elif not has_permission(user, MANAGE):
         raise PermissionDenied()
-    code = _text(code, "code", errors, _("Give the project code the donor agreement uses."), max_length=40)
+    code = _text(
+        code, "code", errors, _("Give the project code the donor agreement uses."), max_length=40
+    )
     if code and Project.objects.filter(code__iexact=code).exists():
         errors["code"] = _("A project with the code %(code)s already exists.") % {"code": code}
     title = _text(title, "title", errors, _("Give the project a title."), max_length=250)
@@ -151,22 +182,40 @@ def project_create(*, user: Any, programme: Programme | str, code: str, title: s
     try:
         with transaction.atomic():
             project = Project.objects.create(
-                programme=programme_obj, code=code, title=title, donor=donor, start_date=start_date,
-                end_date=end_date, currency=currency, budget=amount, status=Project.Status.PLANNED,
-                created_by=_actor(user), updated_by=_actor(user),
+                programme=programme_obj,
+                code=code,
+                title=title,
+                donor=donor,
+                start_date=start_date,
+                end_date=end_date,
+                currency=currency,
+                budget=amount,
+                status=Project.Status.PLANNED,
+                created_by=_actor(user),
+                updated_by=_actor(user),
             )
             project.governorates.set(units)
     except IntegrityError as exc:  # another request took the code meanwhile
-        raise ValidationFailed(fields={"code": _("A project with the code %(code)s already exists.") % {
-            "code": code}}) from exc
+        raise ValidationFailed(
+            fields={"code": _("A project with the code %(code)s already exists.") % {"code": code}}
+        ) from exc
     return project
 
 
-def project_update(*, project: Project, user: Any, programme: Programme | str | None = None,
-                   code: str | None = None, title: str | None = None, donor: Organisation | None = None,
-                   start_date: datetime.date | None = None, end_date: datetime.date | None = None,
-                   currency: str | None = None, budget: Decimal | str | int | None = None,
-                   governorates: Iterable[Any] | None = None) -> Project:
+def project_update(
+    *,
+    project: Project,
+    user: Any,
+    programme: Programme | str | None = None,
+    code: str | None = None,
+    title: str | None = None,
+    donor: Organisation | None = None,
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    currency: str | None = None,
+    budget: Decimal | str | int | None = None,
+    governorates: Iterable[Any] | None = None,
+) -> Project:
     """Change a project; arguments left as None stay as they are."""
     _require_manage(user, project)
     _require_open(project)
@@ -177,12 +226,20 @@ def project_update(*, project: Project, user: Any, programme: Programme | str | 
             _require_manage(user, new_programme)
             project.programme = new_programme
     if code is not None:
-        code = _text(code, "code", errors, _("Give the project code the donor agreement uses."), max_length=40)
+        code = _text(
+            code,
+            "code",
+            errors,
+            _("Give the project code the donor agreement uses."),
+            max_length=40,
+        )
         if code and Project.objects.filter(code__iexact=code).exclude(pk=project.pk).exists():
             errors["code"] = _("A project with the code %(code)s already exists.") % {"code": code}
         project.code = code
     if title is not None:
-        project.title = _text(title, "title", errors, _("Give the project a title."), max_length=250)
+        project.title = _text(
+            title, "title", errors, _("Give the project a title."), max_length=250
+        )
     if donor is not None:
         _donor(donor, errors)
         project.donor = donor
@@ -216,28 +273,45 @@ def project_update(*, project: Project, user: Any, programme: Programme | str | 
     try:
         with transaction.atomic():
             # Never the status: that changes only through the state machine.
-            project.save(update_fields=["programme", "code", "title", "donor", "start_date", "end_date",
-                                        "currency", "budget", "updated_by", "updated_at"])
+            project.save(
+                update_fields=[
+                    "programme",
+                    "code",
+                    "title",
+                    "donor",
+                    "start_date",
+                    "end_date",
+                    "currency",
+                    "budget",
+                    "updated_by",
+                    "updated_at",
+                ]
+            )
             if units is not None:
                 project.governorates.set(units)
     except IntegrityError as exc:
         project.refresh_from_db()
-        raise ValidationFailed(fields={"code": _("A project with the code %(code)s already exists.") % {
-            "code": code}}) from exc
+        raise ValidationFailed(
+            fields={"code": _("A project with the code %(code)s already exists.") % {"code": code}}
+        ) from exc
     return project
 
 
 def project_activate(*, project: Project, user: Any, reason: str = "") -> Project:
     """Start a planned project, or reopen a closed one."""
     _require_manage(user, project)
-    Project.STATUS_MACHINE.transition(project, to=Project.Status.ACTIVE, by=user, reason=(reason or "").strip())
+    Project.STATUS_MACHINE.transition(
+        project, to=Project.Status.ACTIVE, by=user, reason=(reason or "").strip()
+    )
     return project
 
 
 def project_close(*, project: Project, user: Any, reason: str) -> Project:
     """Close a project; the reason is kept in its history."""
     _require_manage(user, project)
-    Project.STATUS_MACHINE.transition(project, to=Project.Status.CLOSED, by=user, reason=(reason or "").strip())
+    Project.STATUS_MACHINE.transition(
+        project, to=Project.Status.CLOSED, by=user, reason=(reason or "").strip()
+    )
     return project
 
 
@@ -251,7 +325,9 @@ def project_transition(*, project: Project, user: Any, to: str, reason: str = ""
 
 
 # --- activities ---------------------------------------------------------------------
-def activity_create(*, user: Any, project: Project, code: str, name: str, description: str = "") -> Activity:
+def activity_create(
+    *, user: Any, project: Project, code: str, name: str, description: str = ""
+) -> Activity:
     _require_manage(user, project)
     _require_open(project)
     errors: dict[str, Any] = {}
@@ -263,22 +339,41 @@ def activity_create(*, user: Any, project: Project, code: str, name: str, descri
         raise ValidationFailed(fields=errors)
     try:
         with transaction.atomic():
-            return Activity.objects.create(project=project, code=code, name=name,
-                                           description=(description or "").strip(),
-                                           created_by=_actor(user), updated_by=_actor(user))
+            return Activity.objects.create(
+                project=project,
+                code=code,
+                name=name,
+                description=(description or "").strip(),
+                created_by=_actor(user),
+                updated_by=_actor(user),
+            )
     except IntegrityError as exc:
-        raise ValidationFailed(fields={"code": _("This project already has an activity %(code)s.") % {
-            "code": code}}) from exc
+        raise ValidationFailed(
+            fields={"code": _("This project already has an activity %(code)s.") % {"code": code}}
+        ) from exc
 
 
-def activity_update(*, activity: Activity, user: Any, code: str | None = None, name: str | None = None,
-                    description: str | None = None) -> Activity:
+def activity_update(
+    *,
+    activity: Activity,
+    user: Any,
+    code: str | None = None,
+    name: str | None = None,
+    description: str | None = None,
+) -> Activity:
     _require_manage(user, activity)
     _require_open(activity.project)
     errors: dict[str, Any] = {}
     if code is not None:
-        code = _text(code, "code", errors, _("Give the activity a code, such as 1.1."), max_length=40)
-        if code and activity.project.activities.filter(code__iexact=code).exclude(pk=activity.pk).exists():
+        code = _text(
+            code, "code", errors, _("Give the activity a code, such as 1.1."), max_length=40
+        )
+        if (
+            code
+            and activity.project.activities.filter(code__iexact=code)
+            .exclude(pk=activity.pk)
+            .exists()
+        ):
             errors["code"] = _("This project already has an activity %(code)s.") % {"code": code}
         activity.code = code
     if name is not None:
@@ -294,9 +389,18 @@ def activity_update(*, activity: Activity, user: Any, code: str | None = None, n
 
 
 # --- targets ------------------------------------------------------------------------
-def target_set(*, user: Any, activity: Activity, indicator: str, label: str, period_start: datetime.date | None,
-               period_end: datetime.date | None, value: Decimal | str | int | None, unit: str = "people",
-               target: Target | None = None) -> Target:
+def target_set(
+    *,
+    user: Any,
+    activity: Activity,
+    indicator: str,
+    label: str,
+    period_start: datetime.date | None,
+    period_end: datetime.date | None,
+    value: Decimal | str | int | None,
+    unit: str = "people",
+    target: Target | None = None,
+) -> Target:
     """Set what an activity aims to reach on an indicator in a period.
 
     Without `target`, a target with the same indicator and the same period is updated and
@@ -309,18 +413,29 @@ def target_set(*, user: Any, activity: Activity, indicator: str, label: str, per
     if target is not None and target.activity_id != activity.pk:
         raise ValidationFailed(fields={"activity": _("This target belongs to another activity.")})
     errors: dict[str, Any] = {}
-    indicator = _text(indicator, "indicator", errors, _("Give the indicator code, such as people_reached_nfi."),
-                      max_length=80)
+    indicator = _text(
+        indicator,
+        "indicator",
+        errors,
+        _("Give the indicator code, such as people_reached_nfi."),
+        max_length=80,
+    )
     if indicator and not INDICATOR_RE.match(indicator):
         errors["indicator"] = _(
             "Write the indicator code with letters, digits, dots, dashes or underscores, without spaces."
         )
     label = _text(label, "label", errors, _("Describe what is counted."), max_length=250)
-    unit = _text(unit, "unit", errors, _("Give the unit, such as people or households."), max_length=40)
+    unit = _text(
+        unit, "unit", errors, _("Give the unit, such as people or households."), max_length=40
+    )
     amount = _decimal(value, "value", errors, what=_("target value"))
     _dates(period_start, period_end, errors, start_field="period_start", end_field="period_end")
-    if (period_start and period_end and "period_end" not in errors
-            and (period_start < project.start_date or period_end > project.end_date)):
+    if (
+        period_start
+        and period_end
+        and "period_end" not in errors
+        and (period_start < project.start_date or period_end > project.end_date)
+    ):
         errors["period_end" if period_end > project.end_date else "period_start"] = _(
             "The period must be inside the project dates, %(start)s to %(end)s."
         ) % {"start": project.start_date.isoformat(), "end": project.end_date.isoformat()}
@@ -332,12 +447,23 @@ def target_set(*, user: Any, activity: Activity, indicator: str, label: str, per
         target = same_indicator.filter(period_start=period_start, period_end=period_end).first()
     if target is not None:
         same_indicator = same_indicator.exclude(pk=target.pk)
-    clash = same_indicator.filter(period_start__lte=period_end, period_end__gte=period_start).first()
+    clash = same_indicator.filter(
+        period_start__lte=period_end, period_end__gte=period_start
+    ).first()
     if clash is not None:
-        raise ValidationFailed(fields={"period_start": _(
-            "The target for %(indicator)s from %(start)s to %(end)s overlaps this period. Change that target "
-            "or choose another period."
-        ) % {"indicator": indicator, "start": clash.period_start.isoformat(), "end": clash.period_end.isoformat()}})
+        raise ValidationFailed(
+            fields={
+                "period_start": _(
+                    "The target for %(indicator)s from %(start)s to %(end)s overlaps this period. Change that target "
+                    "or choose another period."
+                )
+                % {
+                    "indicator": indicator,
+                    "start": clash.period_start.isoformat(),
+                    "end": clash.period_end.isoformat(),
+                }
+            }
+        )
     if target is None:
         target = Target(activity=activity, created_by=_actor(user))
     target.updated_by = _actor(user)

@@ -35,8 +35,16 @@ class ProjectListView(ScopedListView):
     template_partial = "programmes/_project_table.html"
     filterset_class = ProjectFilter
     search_fields = ("code", "title", "donor__name", "donor__acronym")
-    sort_fields = {"code": "code", "title": "title", "programme": "programme__code", "donor": "donor__name",
-                   "start": "start_date", "end": "end_date", "budget": "budget", "status": "status"}
+    sort_fields = {
+        "code": "code",
+        "title": "title",
+        "programme": "programme__code",
+        "donor": "donor__name",
+        "start": "start_date",
+        "end": "end_date",
+        "budget": "budget",
+        "status": "status",
+    }
     default_sort = "-start"
     show_programme = True
 
@@ -99,19 +107,27 @@ def project_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     can_manage = selectors.can_manage(request.user, project)
     next_states = sorted(Project.STATUS_MACHINE.allowed(project.status)) if can_manage else []
     labels = dict(Project.Status.choices)
-    return render(request, "programmes/project_detail.html", {
-        "project": project,
-        "governorates": project.governorates.order_by("name_en"),
-        "activities": selectors.project_activities(project),
-        "history": [
-            {"t": t, "from": labels.get(t.from_state, t.from_state), "to": labels.get(t.to_state, t.to_state)}
-            for t in selectors.project_history(project)
-        ],
-        "can_manage": can_manage,
-        "is_open": project.status != Project.Status.CLOSED,
-        "can_activate": Project.Status.ACTIVE in next_states,
-        "can_close": Project.Status.CLOSED in next_states,
-    })
+    return render(
+        request,
+        "programmes/project_detail.html",
+        {
+            "project": project,
+            "governorates": project.governorates.order_by("name_en"),
+            "activities": selectors.project_activities(project),
+            "history": [
+                {
+                    "t": t,
+                    "from": labels.get(t.from_state, t.from_state),
+                    "to": labels.get(t.to_state, t.to_state),
+                }
+                for t in selectors.project_history(project)
+            ],
+            "can_manage": can_manage,
+            "is_open": project.status != Project.Status.CLOSED,
+            "can_activate": Project.Status.ACTIVE in next_states,
+            "can_close": Project.Status.CLOSED in next_states,
+        },
+    )
 
 
 @login_required
@@ -125,9 +141,16 @@ def project_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             project = services.project_create(
-                user=request.user, programme=data["programme"], code=data["code"], title=data["title"],
-                donor=data["donor"], start_date=data["start_date"], end_date=data["end_date"],
-                currency=data["currency"], budget=data["budget"], governorates=data["governorates"],
+                user=request.user,
+                programme=data["programme"],
+                code=data["code"],
+                title=data["title"],
+                donor=data["donor"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                currency=data["currency"],
+                budget=data["budget"],
+                governorates=data["governorates"],
             )
         except errors.ValidationFailed as exc:
             apply_errors(form, exc)
@@ -136,8 +159,12 @@ def project_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The project was added. It is planned until you start it."))
             return redirect("programmes:project_detail", public_id=project.public_id)
-    return render(request, "programmes/project_form.html", {"form": form, "project": None},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "programmes/project_form.html",
+        {"form": form, "project": None},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -149,9 +176,16 @@ def project_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.project_update(
-                project=project, user=request.user, programme=data["programme"], code=data["code"],
-                title=data["title"], donor=data["donor"], start_date=data["start_date"],
-                end_date=data["end_date"], currency=data["currency"], budget=data["budget"],
+                project=project,
+                user=request.user,
+                programme=data["programme"],
+                code=data["code"],
+                title=data["title"],
+                donor=data["donor"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                currency=data["currency"],
+                budget=data["budget"],
                 governorates=data["governorates"],
             )
         except errors.ValidationFailed as exc:
@@ -161,8 +195,12 @@ def project_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
         else:
             messages.success(request, _("The project was saved."))
             return redirect("programmes:project_detail", public_id=project.public_id)
-    return render(request, "programmes/project_form.html", {"form": form, "project": project},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "programmes/project_form.html",
+        {"form": form, "project": project},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -180,7 +218,10 @@ def project_transition(request: HttpRequest, public_id: Any) -> HttpResponse:
         except errors.ApplicationError as exc:
             messages.error(request, str(exc.message))
         else:
-            messages.success(request, _("The project is now %(status)s.") % {"status": project.get_status_display()})
+            messages.success(
+                request,
+                _("The project is now %(status)s.") % {"status": project.get_status_display()},
+            )
     return redirect("programmes:project_detail", public_id=project.public_id)
 
 
@@ -205,16 +246,22 @@ def activity_create(request: HttpRequest, public_id: Any) -> HttpResponse:
         else:
             messages.success(request, _("The activity was added. Now set its targets."))
             return redirect("programmes:project_detail", public_id=project.public_id)
-    return render(request, "programmes/activity_form.html", {"form": form, "project": project, "activity": None},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "programmes/activity_form.html",
+        {"form": form, "project": project, "activity": None},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
 def activity_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
     activity = _activity(request, public_id)
     _require_manage(request, activity)
-    form = ActivityForm(request.POST or None, initial={
-        "code": activity.code, "name": activity.name, "description": activity.description})
+    form = ActivityForm(
+        request.POST or None,
+        initial={"code": activity.code, "name": activity.name, "description": activity.description},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.activity_update(activity=activity, user=request.user, **form.cleaned_data)
@@ -223,9 +270,12 @@ def activity_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
         else:
             messages.success(request, _("The activity was saved."))
             return redirect("programmes:project_detail", public_id=activity.project.public_id)
-    return render(request, "programmes/activity_form.html",
-                  {"form": form, "project": activity.project, "activity": activity},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "programmes/activity_form.html",
+        {"form": form, "project": activity.project, "activity": activity},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- targets ----------------------------------------------------------------------------
@@ -234,8 +284,14 @@ def target_create(request: HttpRequest, public_id: Any) -> HttpResponse:
     activity = _activity(request, public_id)
     _require_manage(request, activity)
     project = activity.project
-    form = TargetForm(request.POST or None, initial={
-        "period_start": project.start_date, "period_end": project.end_date, "unit": "people"})
+    form = TargetForm(
+        request.POST or None,
+        initial={
+            "period_start": project.start_date,
+            "period_end": project.end_date,
+            "unit": "people",
+        },
+    )
     return _target_form(request, form, activity, None)
 
 
@@ -245,24 +301,39 @@ def target_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
     if target is None:
         raise Http404
     _require_manage(request, target)
-    form = TargetForm(request.POST or None, initial={
-        "indicator": target.indicator, "label": target.label, "unit": target.unit,
-        "period_start": target.period_start, "period_end": target.period_end, "value": target.value})
+    form = TargetForm(
+        request.POST or None,
+        initial={
+            "indicator": target.indicator,
+            "label": target.label,
+            "unit": target.unit,
+            "period_start": target.period_start,
+            "period_end": target.period_end,
+            "value": target.value,
+        },
+    )
     return _target_form(request, form, target.activity, target)
 
 
-def _target_form(request: HttpRequest, form: TargetForm, activity: Activity, target: Target | None) -> HttpResponse:
+def _target_form(
+    request: HttpRequest, form: TargetForm, activity: Activity, target: Target | None
+) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
-            services.target_set(user=request.user, activity=activity, target=target, **form.cleaned_data)
+            services.target_set(
+                user=request.user, activity=activity, target=target, **form.cleaned_data
+            )
         except errors.ValidationFailed as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("The target was saved."))
             return redirect("programmes:project_detail", public_id=activity.project.public_id)
-    return render(request, "programmes/target_form.html",
-                  {"form": form, "project": activity.project, "activity": activity, "target": target},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "programmes/target_form.html",
+        {"form": form, "project": activity.project, "activity": activity, "target": target},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

@@ -18,33 +18,52 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
     user = request.user
     if not user.is_authenticated:
         return []
-    items: list[dict[str, Any]] = [{"label": _("Dashboard"), "url": reverse("web:dashboard"), "icon": "speedometer2"}]
+    items: list[dict[str, Any]] = [
+        {"label": _("Dashboard"), "url": reverse("web:dashboard"), "icon": "speedometer2"}
+    ]
     if has_permission(user, "programmes.view_programme"):
         areas = []
         for area in ProgrammeArea:
             if user.scope_grants("programmes.view_programme") and _reaches(user, area.value):
-                areas.append({"label": area.label, "url": reverse("programmes:area", args=[area.value])})
-        items.append({"label": _("Programmes"), "icon": "diagram-3", "children": areas,
-                      "url": reverse("programmes:project_list")})
+                areas.append(
+                    {"label": area.label, "url": reverse("programmes:area", args=[area.value])}
+                )
+        items.append(
+            {
+                "label": _("Programmes"),
+                "icon": "diagram-3",
+                "children": areas,
+                "url": reverse("programmes:project_list"),
+            }
+        )
     if has_permission(user, "geo.view_place"):
         items.append({"label": _("Places"), "url": reverse("geo:place_list"), "icon": "geo-alt"})
     if has_permission(user, "geo.view_adminunit"):
-        items.append({"label": _("Admin units"), "url": reverse("geo:adminunit_list"), "icon": "map"})
+        items.append(
+            {"label": _("Admin units"), "url": reverse("geo:adminunit_list"), "icon": "map"}
+        )
     admin_children = []
     if has_permission(user, "accounts.view_user"):
         admin_children.append({"label": _("Users"), "url": reverse("accounts:user_list")})
     if has_permission(user, "accounts.view_organisation"):
-        admin_children.append({"label": _("Organisations"), "url": reverse("accounts:organisation_list")})
+        admin_children.append(
+            {"label": _("Organisations"), "url": reverse("accounts:organisation_list")}
+        )
     if has_permission(user, "core.view_audit"):
         admin_children.append({"label": _("Audit trail"), "url": reverse("core:audit_list")})
-        admin_children.append({"label": _("Views of personal records"), "url": reverse("core:access_list")})
+        admin_children.append(
+            {"label": _("Views of personal records"), "url": reverse("core:access_list")}
+        )
     admin_children.append({"label": _("Jobs"), "url": reverse("core:job_list")})
     items.append({"label": _("Administration"), "icon": "gear", "children": admin_children})
     return items
 
 
 def _reaches(user: Any, code: str) -> bool:
-    return any(g.all_programmes or code in g.programmes for g in user.scope_grants("programmes.view_programme"))
+    return any(
+        g.all_programmes or code in g.programmes
+        for g in user.scope_grants("programmes.view_programme")
+    )
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -53,6 +72,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "nav_items": _nav(request),
         "current_lang": lang,
         "is_rtl": get_language_bidi(),
-        "language_choices": [(code, LANGUAGE_LABELS.get(code, name)) for code, name in settings.LANGUAGES],
+        "language_choices": [
+            (code, LANGUAGE_LABELS.get(code, name)) for code, name in settings.LANGUAGES
+        ],
         "sanad_env": settings.SANAD_ENV,
     }

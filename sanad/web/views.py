@@ -25,28 +25,39 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if has_permission(user, "geo.view_place"):
         places = scoped(Place.objects.all(), user)
         ctx["place_counts"] = list(
-            places.filter(status=Place.Status.OPEN).values("kind").annotate(n=Count("id")).order_by("-n")
+            places.filter(status=Place.Status.OPEN)
+            .values("kind")
+            .annotate(n=Count("id"))
+            .order_by("-n")
         )
         kinds = dict(Place.Kind.choices)
         for row in ctx["place_counts"]:
             row["label"] = kinds.get(row["kind"], row["kind"])
         ctx["places_total"] = places.count()
         ctx["places_by_governorate"] = list(
-            places.values("admin_unit__governorate__pcode", "admin_unit__governorate__name_en",
-                          "admin_unit__governorate__name_ar")
-            .annotate(n=Count("id")).order_by("-n")[:8]
+            places.values(
+                "admin_unit__governorate__pcode",
+                "admin_unit__governorate__name_en",
+                "admin_unit__governorate__name_ar",
+            )
+            .annotate(n=Count("id"))
+            .order_by("-n")[:8]
         )
     if has_permission(user, "programmes.view_programme"):
         projects = scoped(Project.objects.all(), user)
         ctx["projects_active"] = projects.filter(status=Project.Status.ACTIVE).count()
         ctx["budget_by_currency"] = list(
-            projects.filter(status=Project.Status.ACTIVE).values("currency").annotate(total=Sum("budget"))
+            projects.filter(status=Project.Status.ACTIVE)
+            .values("currency")
+            .annotate(total=Sum("budget"))
             .order_by("currency")
         )
         ctx["projects_by_programme"] = list(
             projects.values("programme__code").annotate(n=Count("id")).order_by("programme__code")
         )
-        ctx["recent_projects"] = projects.select_related("programme", "donor").order_by("-start_date")[:5]
+        ctx["recent_projects"] = projects.select_related("programme", "donor").order_by(
+            "-start_date"
+        )[:5]
     return render(request, "web/dashboard.html", ctx)
 
 
@@ -55,8 +66,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Switch language: kept in a cookie and, for a signed-in user, on the account."""
     lang = request.POST.get("language", "")
     next_url = request.POST.get("next") or request.headers.get("referer") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     try:
         user_set_language(user=request.user, language=lang)
@@ -64,8 +76,13 @@ def set_language(request: HttpRequest) -> HttpResponse:
         lang = settings.LANGUAGE_CODE
     activate(lang)
     response = HttpResponseRedirect(next_url)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, lang, max_age=365 * 24 * 3600, samesite="Lax",
-                        secure=request.is_secure())
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        lang,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
     return response
 
 

@@ -24,7 +24,9 @@ def test_passwords_are_hashed_with_argon2():
 def test_a_user_signs_in_and_lands_on_the_dashboard():
     make_user("field_enumerator", username="amina")
     client = Client()
-    response = client.post(reverse("login"), {"username": "amina", "password": PASSWORD}, follow=True)
+    response = client.post(
+        reverse("login"), {"username": "amina", "password": PASSWORD}, follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("web:dashboard")
     assert response.context["user"].username == "amina"
 
@@ -61,7 +63,10 @@ def test_a_password_reset_sends_a_link_that_sets_a_new_password():
     path = link.split("://", 1)[1].split("/", 1)[1]
     page = client.get("/" + path, follow=True)
     assert page.context["validlink"]
-    client.post(page.redirect_chain[-1][0], {"new_password1": "A-much-longer-pass-9", "new_password2": "A-much-longer-pass-9"})
+    client.post(
+        page.redirect_chain[-1][0],
+        {"new_password1": "A-much-longer-pass-9", "new_password2": "A-much-longer-pass-9"},
+    )
     user.refresh_from_db()
     assert user.check_password("A-much-longer-pass-9")
 
@@ -88,7 +93,9 @@ def test_a_revoked_expired_unknown_or_deactivated_token_is_refused(api_client, s
     if state == "revoked":
         ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
     elif state == "expired":
-        ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+        ApiToken.objects.filter(pk=token.pk).update(
+            expires_at=timezone.now() - datetime.timedelta(minutes=1)
+        )
     elif state == "unknown":
         key = key[:-4] + "abcd"
     else:

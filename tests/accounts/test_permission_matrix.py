@@ -52,15 +52,24 @@ class World:
 def world() -> World:
     nfi, shelter = ProgrammeFactory(code="NFI"), ProgrammeFactory(code="SHELTER")
     project_in, project_out = ProjectFactory(programme=nfi), ProjectFactory(programme=shelter)
-    activity_in, activity_out = ActivityFactory(project=project_in), ActivityFactory(project=project_out)
+    activity_in, activity_out = (
+        ActivityFactory(project=project_in),
+        ActivityFactory(project=project_out),
+    )
     return World(
         place_in=PlaceFactory(name_en="Inside Duhok", admin_unit=subdistrict_in(DUHOK)),
         place_out=PlaceFactory(name_en="Outside in Erbil", admin_unit=subdistrict_in(ERBIL)),
-        project_in=project_in, project_out=project_out, activity_in=activity_in, activity_out=activity_out,
-        target_in=TargetFactory(activity=activity_in), target_out=TargetFactory(activity=activity_out),
-        other_user=UserFactory(), organisation=OrganisationFactory(),
-        others_job=Job.objects.create(kind="geo.places_export", title="Someone else's export",
-                                      created_by=UserFactory()),
+        project_in=project_in,
+        project_out=project_out,
+        activity_in=activity_in,
+        activity_out=activity_out,
+        target_in=TargetFactory(activity=activity_in),
+        target_out=TargetFactory(activity=activity_out),
+        other_user=UserFactory(),
+        organisation=OrganisationFactory(),
+        others_job=Job.objects.create(
+            kind="geo.places_export", title="Someone else's export", created_by=UserFactory()
+        ),
     )
 
 
@@ -79,7 +88,9 @@ class Check:
     absent: str | None = None  # text that must not appear in a 200 answer
 
 
-def allowed(ok: bool, *, ok_codes: set[int] | None = None, denied: set[int] | None = None) -> set[int]:
+def allowed(
+    ok: bool, *, ok_codes: set[int] | None = None, denied: set[int] | None = None
+) -> set[int]:
     return (ok_codes or {200}) if ok else (denied or {403})
 
 
@@ -88,7 +99,10 @@ HIDDEN = {403, 404}  # either hides the record from a role without the permissio
 
 def checks_for(role: str, w: World) -> list[Check]:
     view_place, manage_place = can(role, "geo.view_place"), can(role, "geo.manage_place")
-    view_prog, manage_prog = can(role, "programmes.view_programme"), can(role, "programmes.manage_programme")
+    view_prog, manage_prog = (
+        can(role, "programmes.view_programme"),
+        can(role, "programmes.manage_programme"),
+    )
     view_user, manage_user = can(role, "accounts.view_user"), can(role, "accounts.manage_user")
     view_org, audit = can(role, "accounts.view_organisation"), can(role, "core.view_audit")
     export_place, view_units = can(role, "geo.export_place"), can(role, "geo.view_adminunit")
@@ -102,125 +116,462 @@ def checks_for(role: str, w: World) -> list[Check]:
         # --- web pages ---------------------------------------------------------------
         Check("web:dashboard", "get", reverse("web:dashboard"), {200}, absent="Outside in Erbil"),
         Check("core:job_list", "get", reverse("core:job_list"), {200}),
-        Check("core:job_detail (someone else's)", "get", reverse("core:job_detail", args=[w.others_job.public_id]),
-              {200} if all_jobs else {404}),
-        Check("geo:place_list", "get", reverse("geo:place_list"), allowed(view_place), absent="Outside in Erbil"),
-        Check("geo:place_detail in", "get", reverse("geo:place_detail", args=[p_in]), allowed(view_place, denied=HIDDEN)),
-        Check("geo:place_detail out", "get", reverse("geo:place_detail", args=[p_out]), out404(view_place)),
+        Check(
+            "core:job_detail (someone else's)",
+            "get",
+            reverse("core:job_detail", args=[w.others_job.public_id]),
+            {200} if all_jobs else {404},
+        ),
+        Check(
+            "geo:place_list",
+            "get",
+            reverse("geo:place_list"),
+            allowed(view_place),
+            absent="Outside in Erbil",
+        ),
+        Check(
+            "geo:place_detail in",
+            "get",
+            reverse("geo:place_detail", args=[p_in]),
+            allowed(view_place, denied=HIDDEN),
+        ),
+        Check(
+            "geo:place_detail out",
+            "get",
+            reverse("geo:place_detail", args=[p_out]),
+            out404(view_place),
+        ),
         Check("geo:place_create", "get", reverse("geo:place_create"), allowed(manage_place)),
-        Check("geo:place_edit in", "get", reverse("geo:place_edit", args=[p_in]), allowed(manage_place, denied=HIDDEN)),
-        Check("geo:place_edit out", "get", reverse("geo:place_edit", args=[p_out]), out404(manage_place)),
+        Check(
+            "geo:place_edit in",
+            "get",
+            reverse("geo:place_edit", args=[p_in]),
+            allowed(manage_place, denied=HIDDEN),
+        ),
+        Check(
+            "geo:place_edit out",
+            "get",
+            reverse("geo:place_edit", args=[p_out]),
+            out404(manage_place),
+        ),
         Check("geo:adminunit_list", "get", reverse("geo:adminunit_list"), allowed(view_units)),
-        Check("geo:adminunit_detail", "get", reverse("geo:adminunit_detail", args=[DUHOK]), allowed(view_units),
-              absent="Outside in Erbil"),
-        Check("geo:adminunit_lookup", "get", reverse("geo:adminunit_lookup") + "?lookup=Duhok",
-              allowed(view_units, ok_codes={200, 302})),  # an exact match redirects to the unit
-        Check("programmes:project_list", "get", reverse("programmes:project_list"), allowed(view_prog),
-              absent=w.project_out.code),
-        Check("programmes:area in", "get", reverse("programmes:area", args=["NFI"]), allowed(view_prog, denied=HIDDEN)),
-        Check("programmes:area out", "get", reverse("programmes:area", args=["SHELTER"]), out404(view_prog)),
-        Check("programmes:project_detail in", "get", reverse("programmes:project_detail", args=[j_in]),
-              allowed(view_prog, denied=HIDDEN)),
-        Check("programmes:project_detail out", "get", reverse("programmes:project_detail", args=[j_out]),
-              out404(view_prog)),
-        Check("programmes:project_create", "get", reverse("programmes:project_create"), allowed(manage_prog)),
-        Check("programmes:project_edit in", "get", reverse("programmes:project_edit", args=[j_in]),
-              allowed(manage_prog, denied=HIDDEN)),
-        Check("programmes:project_edit out", "get", reverse("programmes:project_edit", args=[j_out]),
-              out404(manage_prog)),
-        Check("programmes:activity_create in", "get", reverse("programmes:activity_create", args=[j_in]),
-              allowed(manage_prog, denied=HIDDEN)),
-        Check("programmes:activity_create out", "get", reverse("programmes:activity_create", args=[j_out]),
-              out404(manage_prog)),
-        Check("programmes:activity_edit in", "get", reverse("programmes:activity_edit", args=[a_in]),
-              allowed(manage_prog, denied=HIDDEN)),
-        Check("programmes:activity_edit out", "get", reverse("programmes:activity_edit", args=[a_out]),
-              out404(manage_prog)),
-        Check("programmes:target_create in", "get", reverse("programmes:target_create", args=[a_in]),
-              allowed(manage_prog, denied=HIDDEN)),
-        Check("programmes:target_create out", "get", reverse("programmes:target_create", args=[a_out]),
-              out404(manage_prog)),
-        Check("programmes:target_edit in", "get", reverse("programmes:target_edit", args=[t_in]),
-              allowed(manage_prog, denied=HIDDEN)),
-        Check("programmes:target_edit out", "get", reverse("programmes:target_edit", args=[t_out]),
-              out404(manage_prog)),
+        Check(
+            "geo:adminunit_detail",
+            "get",
+            reverse("geo:adminunit_detail", args=[DUHOK]),
+            allowed(view_units),
+            absent="Outside in Erbil",
+        ),
+        Check(
+            "geo:adminunit_lookup",
+            "get",
+            reverse("geo:adminunit_lookup") + "?lookup=Duhok",
+            allowed(view_units, ok_codes={200, 302}),
+        ),  # an exact match redirects to the unit
+        Check(
+            "programmes:project_list",
+            "get",
+            reverse("programmes:project_list"),
+            allowed(view_prog),
+            absent=w.project_out.code,
+        ),
+        Check(
+            "programmes:area in",
+            "get",
+            reverse("programmes:area", args=["NFI"]),
+            allowed(view_prog, denied=HIDDEN),
+        ),
+        Check(
+            "programmes:area out",
+            "get",
+            reverse("programmes:area", args=["SHELTER"]),
+            out404(view_prog),
+        ),
+        Check(
+            "programmes:project_detail in",
+            "get",
+            reverse("programmes:project_detail", args=[j_in]),
+            allowed(view_prog, denied=HIDDEN),
+        ),
+        Check(
+            "programmes:project_detail out",
+            "get",
+            reverse("programmes:project_detail", args=[j_out]),
+            out404(view_prog),
+        ),
+        Check(
+            "programmes:project_create",
+            "get",
+            reverse("programmes:project_create"),
+            allowed(manage_prog),
+        ),
+        Check(
+            "programmes:project_edit in",
+            "get",
+            reverse("programmes:project_edit", args=[j_in]),
+            allowed(manage_prog, denied=HIDDEN),
+        ),
+        Check(
+            "programmes:project_edit out",
+            "get",
+            reverse("programmes:project_edit", args=[j_out]),
+            out404(manage_prog),
+        ),
+        Check(
+            "programmes:activity_create in",
+            "get",
+            reverse("programmes:activity_create", args=[j_in]),
+            allowed(manage_prog, denied=HIDDEN),
+        ),
+        Check(
+            "programmes:activity_create out",
+            "get",
+            reverse("programmes:activity_create", args=[j_out]),
+            out404(manage_prog),
+        ),
+        Check(
+            "programmes:activity_edit in",
+            "get",
+            reverse("programmes:activity_edit", args=[a_in]),
+            allowed(manage_prog, denied=HIDDEN),
+        ),
+        Check(
+            "programmes:activity_edit out",
+            "get",
+            reverse("programmes:activity_edit", args=[a_out]),
+            out404(manage_prog),
+        ),
+        Check(
+            "programmes:target_create in",
+            "get",
+            reverse("programmes:target_create", args=[a_in]),
+            allowed(manage_prog, denied=HIDDEN),
+        ),
+        Check(
+            "programmes:target_create out",
+            "get",
+            reverse("programmes:target_create", args=[a_out]),
+            out404(manage_prog),
+        ),
+        Check(
+            "programmes:target_edit in",
+            "get",
+            reverse("programmes:target_edit", args=[t_in]),
+            allowed(manage_prog, denied=HIDDEN),
+        ),
+        Check(
+            "programmes:target_edit out",
+            "get",
+            reverse("programmes:target_edit", args=[t_out]),
+            out404(manage_prog),
+        ),
         Check("accounts:user_list", "get", reverse("accounts:user_list"), allowed(view_user)),
-        Check("accounts:user_detail", "get", reverse("accounts:user_detail", args=[w.other_user.public_id]),
-              allowed(view_user, denied=HIDDEN)),
+        Check(
+            "accounts:user_detail",
+            "get",
+            reverse("accounts:user_detail", args=[w.other_user.public_id]),
+            allowed(view_user, denied=HIDDEN),
+        ),
         Check("accounts:user_create", "get", reverse("accounts:user_create"), allowed(manage_user)),
-        Check("accounts:organisation_list", "get", reverse("accounts:organisation_list"), allowed(view_org)),
+        Check(
+            "accounts:organisation_list",
+            "get",
+            reverse("accounts:organisation_list"),
+            allowed(view_org),
+        ),
         Check("core:audit_list", "get", reverse("core:audit_list"), allowed(audit)),
         Check("core:access_list", "get", reverse("core:access_list"), allowed(audit)),
         # --- API ---------------------------------------------------------------------
         Check("api-me", "get", "/api/v1/me/", {200}, api=True),
-        Check("job-list", "get", "/api/v1/jobs/", {200}, api=True, absent="Someone else's export" if not all_jobs else None),
-        Check("job-detail (someone else's)", "get", f"/api/v1/jobs/{w.others_job.public_id}/",
-              {200} if all_jobs else {404}, api=True),
-        Check("place-list", "get", "/api/v1/places/", allowed(view_place), api=True, absent="Outside in Erbil"),
-        Check("place-detail in", "get", f"/api/v1/places/{p_in}/", allowed(view_place, denied=HIDDEN), api=True),
+        Check(
+            "job-list",
+            "get",
+            "/api/v1/jobs/",
+            {200},
+            api=True,
+            absent="Someone else's export" if not all_jobs else None,
+        ),
+        Check(
+            "job-detail (someone else's)",
+            "get",
+            f"/api/v1/jobs/{w.others_job.public_id}/",
+            {200} if all_jobs else {404},
+            api=True,
+        ),
+        Check(
+            "place-list",
+            "get",
+            "/api/v1/places/",
+            allowed(view_place),
+            api=True,
+            absent="Outside in Erbil",
+        ),
+        Check(
+            "place-detail in",
+            "get",
+            f"/api/v1/places/{p_in}/",
+            allowed(view_place, denied=HIDDEN),
+            api=True,
+        ),
         Check("place-detail out", "get", f"/api/v1/places/{p_out}/", out404(view_place), api=True),
         Check("adminunit-list", "get", "/api/v1/admin-units/", allowed(view_units), api=True),
-        Check("adminunit-detail", "get", f"/api/v1/admin-units/{DUHOK}/", allowed(view_units, denied=HIDDEN), api=True),
-        Check("adminunit-lookup", "get", "/api/v1/admin-units/lookup/?q=Duhok", allowed(view_units), api=True),
+        Check(
+            "adminunit-detail",
+            "get",
+            f"/api/v1/admin-units/{DUHOK}/",
+            allowed(view_units, denied=HIDDEN),
+            api=True,
+        ),
+        Check(
+            "adminunit-lookup",
+            "get",
+            "/api/v1/admin-units/lookup/?q=Duhok",
+            allowed(view_units),
+            api=True,
+        ),
         Check("organisation-list", "get", "/api/v1/organisations/", allowed(view_org), api=True),
-        Check("organisation-detail", "get", f"/api/v1/organisations/{w.organisation.public_id}/",
-              allowed(view_org, denied=HIDDEN), api=True),
+        Check(
+            "organisation-detail",
+            "get",
+            f"/api/v1/organisations/{w.organisation.public_id}/",
+            allowed(view_org, denied=HIDDEN),
+            api=True,
+        ),
         Check("user-list", "get", "/api/v1/users/", allowed(view_user), api=True),
-        Check("user-detail", "get", f"/api/v1/users/{w.other_user.public_id}/", allowed(view_user, denied=HIDDEN),
-              api=True),
+        Check(
+            "user-detail",
+            "get",
+            f"/api/v1/users/{w.other_user.public_id}/",
+            allowed(view_user, denied=HIDDEN),
+            api=True,
+        ),
         Check("programme-list", "get", "/api/v1/programmes/", allowed(view_prog), api=True),
-        Check("programme-detail in", "get", "/api/v1/programmes/NFI/", allowed(view_prog, denied=HIDDEN), api=True),
-        Check("programme-detail out", "get", "/api/v1/programmes/SHELTER/", out404(view_prog), api=True),
-        Check("project-list", "get", "/api/v1/projects/", allowed(view_prog), api=True, absent=w.project_out.code),
-        Check("project-detail in", "get", f"/api/v1/projects/{j_in}/", allowed(view_prog, denied=HIDDEN), api=True),
-        Check("project-detail out", "get", f"/api/v1/projects/{j_out}/", out404(view_prog), api=True),
-        Check("project-history in", "get", f"/api/v1/projects/{j_in}/history/", allowed(view_prog, denied=HIDDEN),
-              api=True),
-        Check("project-history out", "get", f"/api/v1/projects/{j_out}/history/", out404(view_prog), api=True),
-        Check("activity-list", "get", "/api/v1/activities/", allowed(view_prog), api=True,
-              absent=str(w.activity_out.public_id)),
-        Check("activity-detail in", "get", f"/api/v1/activities/{a_in}/", allowed(view_prog, denied=HIDDEN), api=True),
-        Check("activity-detail out", "get", f"/api/v1/activities/{a_out}/", out404(view_prog), api=True),
-        Check("target-list", "get", "/api/v1/targets/", allowed(view_prog), api=True,
-              absent=str(w.target_out.public_id)),
-        Check("target-detail in", "get", f"/api/v1/targets/{t_in}/", allowed(view_prog, denied=HIDDEN), api=True),
+        Check(
+            "programme-detail in",
+            "get",
+            "/api/v1/programmes/NFI/",
+            allowed(view_prog, denied=HIDDEN),
+            api=True,
+        ),
+        Check(
+            "programme-detail out",
+            "get",
+            "/api/v1/programmes/SHELTER/",
+            out404(view_prog),
+            api=True,
+        ),
+        Check(
+            "project-list",
+            "get",
+            "/api/v1/projects/",
+            allowed(view_prog),
+            api=True,
+            absent=w.project_out.code,
+        ),
+        Check(
+            "project-detail in",
+            "get",
+            f"/api/v1/projects/{j_in}/",
+            allowed(view_prog, denied=HIDDEN),
+            api=True,
+        ),
+        Check(
+            "project-detail out", "get", f"/api/v1/projects/{j_out}/", out404(view_prog), api=True
+        ),
+        Check(
+            "project-history in",
+            "get",
+            f"/api/v1/projects/{j_in}/history/",
+            allowed(view_prog, denied=HIDDEN),
+            api=True,
+        ),
+        Check(
+            "project-history out",
+            "get",
+            f"/api/v1/projects/{j_out}/history/",
+            out404(view_prog),
+            api=True,
+        ),
+        Check(
+            "activity-list",
+            "get",
+            "/api/v1/activities/",
+            allowed(view_prog),
+            api=True,
+            absent=str(w.activity_out.public_id),
+        ),
+        Check(
+            "activity-detail in",
+            "get",
+            f"/api/v1/activities/{a_in}/",
+            allowed(view_prog, denied=HIDDEN),
+            api=True,
+        ),
+        Check(
+            "activity-detail out",
+            "get",
+            f"/api/v1/activities/{a_out}/",
+            out404(view_prog),
+            api=True,
+        ),
+        Check(
+            "target-list",
+            "get",
+            "/api/v1/targets/",
+            allowed(view_prog),
+            api=True,
+            absent=str(w.target_out.public_id),
+        ),
+        Check(
+            "target-detail in",
+            "get",
+            f"/api/v1/targets/{t_in}/",
+            allowed(view_prog, denied=HIDDEN),
+            api=True,
+        ),
         Check("target-detail out", "get", f"/api/v1/targets/{t_out}/", out404(view_prog), api=True),
         # --- writes (after the reads: they change the records) --------------------------
-        Check("geo:place_close out", "post", reverse("geo:place_close", args=[p_out]), out404(manage_place),
-              {"reason": "test"}),
-        Check("place-close out", "post", f"/api/v1/places/{p_out}/close/", out404(manage_place),
-              {"reason": "test"}, api=True),
-        Check("geo:place_close in", "post", reverse("geo:place_close", args=[p_in]),
-              allowed(manage_place, ok_codes={302}, denied=HIDDEN), {"reason": "Camp consolidated"}),
-        Check("geo:place_reopen in", "post", reverse("geo:place_reopen", args=[p_in]),
-              allowed(manage_place, ok_codes={302}, denied=HIDDEN), {"reason": "Reopened"}),
-        Check("place-close in", "post", f"/api/v1/places/{p_in}/close/",
-              allowed(manage_place, denied=HIDDEN), {"reason": "Camp consolidated"}, api=True),
-        Check("place-reopen in", "post", f"/api/v1/places/{p_in}/reopen/",
-              allowed(manage_place, denied=HIDDEN), {"reason": "Reopened"}, api=True),
-        Check("place-reopen out", "post", f"/api/v1/places/{p_out}/reopen/", out404(manage_place), {}, api=True),
-        Check("geo:place_reopen out", "post", reverse("geo:place_reopen", args=[p_out]), out404(manage_place), {}),
-        Check("geo:place_export", "post", reverse("geo:place_export"), allowed(export_place, ok_codes={302}), {}),
-        Check("programmes:project_transition out", "post", reverse("programmes:project_transition", args=[j_out]),
-              out404(manage_prog), {"to": "closed", "reason": "x"}),
-        Check("project-close out", "post", f"/api/v1/projects/{j_out}/close/", out404(manage_prog),
-              {"reason": "x"}, api=True),
-        Check("project-activate out", "post", f"/api/v1/projects/{j_out}/activate/", out404(manage_prog), {}, api=True),
-        Check("programmes:target_delete out", "post", reverse("programmes:target_delete", args=[t_out]),
-              out404(manage_prog), {}),
-        Check("programmes:target_delete in", "post", reverse("programmes:target_delete", args=[t_in]),
-              allowed(manage_prog, ok_codes={302}, denied=HIDDEN), {}),
-        Check("programmes:project_transition in", "post", reverse("programmes:project_transition", args=[j_in]),
-              allowed(manage_prog, ok_codes={302}, denied=HIDDEN), {"to": "closed", "reason": "Ended"}),
-        Check("project-activate in", "post", f"/api/v1/projects/{j_in}/activate/",
-              allowed(manage_prog, denied=HIDDEN), {}, api=True),
-        Check("project-close in", "post", f"/api/v1/projects/{j_in}/close/",
-              allowed(manage_prog, denied=HIDDEN), {"reason": "Ended"}, api=True),
-        Check("accounts:user_set_active", "post", reverse("accounts:user_set_active", args=[w.other_user.public_id]),
-              allowed(manage_user, ok_codes={302}, denied=HIDDEN), {"active": "1"}),
-        Check("accounts:role_assign", "post", reverse("accounts:role_assign", args=[w.other_user.public_id]),
-              allowed(manage_user, ok_codes={302}, denied=HIDDEN),
-              {"role": "field_enumerator", "governorates": [DUHOK], "all_programmes": "on"}),
+        Check(
+            "geo:place_close out",
+            "post",
+            reverse("geo:place_close", args=[p_out]),
+            out404(manage_place),
+            {"reason": "test"},
+        ),
+        Check(
+            "place-close out",
+            "post",
+            f"/api/v1/places/{p_out}/close/",
+            out404(manage_place),
+            {"reason": "test"},
+            api=True,
+        ),
+        Check(
+            "geo:place_close in",
+            "post",
+            reverse("geo:place_close", args=[p_in]),
+            allowed(manage_place, ok_codes={302}, denied=HIDDEN),
+            {"reason": "Camp consolidated"},
+        ),
+        Check(
+            "geo:place_reopen in",
+            "post",
+            reverse("geo:place_reopen", args=[p_in]),
+            allowed(manage_place, ok_codes={302}, denied=HIDDEN),
+            {"reason": "Reopened"},
+        ),
+        Check(
+            "place-close in",
+            "post",
+            f"/api/v1/places/{p_in}/close/",
+            allowed(manage_place, denied=HIDDEN),
+            {"reason": "Camp consolidated"},
+            api=True,
+        ),
+        Check(
+            "place-reopen in",
+            "post",
+            f"/api/v1/places/{p_in}/reopen/",
+            allowed(manage_place, denied=HIDDEN),
+            {"reason": "Reopened"},
+            api=True,
+        ),
+        Check(
+            "place-reopen out",
+            "post",
+            f"/api/v1/places/{p_out}/reopen/",
+            out404(manage_place),
+            {},
+            api=True,
+        ),
+        Check(
+            "geo:place_reopen out",
+            "post",
+            reverse("geo:place_reopen", args=[p_out]),
+            out404(manage_place),
+            {},
+        ),
+        Check(
+            "geo:place_export",
+            "post",
+            reverse("geo:place_export"),
+            allowed(export_place, ok_codes={302}),
+            {},
+        ),
+        Check(
+            "programmes:project_transition out",
+            "post",
+            reverse("programmes:project_transition", args=[j_out]),
+            out404(manage_prog),
+            {"to": "closed", "reason": "x"},
+        ),
+        Check(
+            "project-close out",
+            "post",
+            f"/api/v1/projects/{j_out}/close/",
+            out404(manage_prog),
+            {"reason": "x"},
+            api=True,
+        ),
+        Check(
+            "project-activate out",
+            "post",
+            f"/api/v1/projects/{j_out}/activate/",
+            out404(manage_prog),
+            {},
+            api=True,
+        ),
+        Check(
+            "programmes:target_delete out",
+            "post",
+            reverse("programmes:target_delete", args=[t_out]),
+            out404(manage_prog),
+            {},
+        ),
+        Check(
+            "programmes:target_delete in",
+            "post",
+            reverse("programmes:target_delete", args=[t_in]),
+            allowed(manage_prog, ok_codes={302}, denied=HIDDEN),
+            {},
+        ),
+        Check(
+            "programmes:project_transition in",
+            "post",
+            reverse("programmes:project_transition", args=[j_in]),
+            allowed(manage_prog, ok_codes={302}, denied=HIDDEN),
+            {"to": "closed", "reason": "Ended"},
+        ),
+        Check(
+            "project-activate in",
+            "post",
+            f"/api/v1/projects/{j_in}/activate/",
+            allowed(manage_prog, denied=HIDDEN),
+            {},
+            api=True,
+        ),
+        Check(
+            "project-close in",
+            "post",
+            f"/api/v1/projects/{j_in}/close/",
+            allowed(manage_prog, denied=HIDDEN),
+            {"reason": "Ended"},
+            api=True,
+        ),
+        Check(
+            "accounts:user_set_active",
+            "post",
+            reverse("accounts:user_set_active", args=[w.other_user.public_id]),
+            allowed(manage_user, ok_codes={302}, denied=HIDDEN),
+            {"active": "1"},
+        ),
+        Check(
+            "accounts:role_assign",
+            "post",
+            reverse("accounts:role_assign", args=[w.other_user.public_id]),
+            allowed(manage_user, ok_codes={302}, denied=HIDDEN),
+            {"role": "field_enumerator", "governorates": [DUHOK], "all_programmes": "on"},
+        ),
     ]
     return c
 
@@ -235,8 +586,14 @@ def test_each_role_reaches_exactly_what_its_permissions_and_scope_allow(role, wo
         kwargs = {"format": "json"} if check.api and check.method == "post" else {}
         response = getattr(client, check.method)(check.url, check.data or {}, **kwargs)
         if response.status_code not in check.expect:
-            failures.append(f"{check.label}: {response.status_code}, expected {sorted(check.expect)}")
-        elif response.status_code == 200 and check.absent and check.absent in response.content.decode():
+            failures.append(
+                f"{check.label}: {response.status_code}, expected {sorted(check.expect)}"
+            )
+        elif (
+            response.status_code == 200
+            and check.absent
+            and check.absent in response.content.decode()
+        ):
             failures.append(f"{check.label}: shows {check.absent!r}, which is outside the scope")
         elif response.status_code in (403, 404) and check.api:
             if "error" not in response.json():
@@ -256,15 +613,31 @@ def test_a_role_assignment_past_its_expiry_reaches_nothing(world):
 # Routes checked elsewhere or open to every signed-in (or anonymous) user, by design.
 NOT_IN_MATRIX = {
     # public or self-service, no record of anyone else
-    "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done",
-    "password_reset_confirm", "password_reset_complete", "web:set_language", "web:health",
-    "accounts:profile", "accounts:token_create", "accounts:token_revoke",  # tests/accounts/test_login.py
-    "api-root", "api-schema", "api-docs", "api-redoc",
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "web:set_language",
+    "web:health",
+    "accounts:profile",
+    "accounts:token_create",
+    "accounts:token_revoke",  # tests/accounts/test_login.py
+    "api-root",
+    "api-schema",
+    "api-docs",
+    "api-redoc",
     # own jobs only: tests/core/test_jobs.py
-    "core:job_progress", "core:job_download", "core:job_cancel",
+    "core:job_progress",
+    "core:job_download",
+    "core:job_cancel",
     # forms whose GET is checked above and whose POST is checked in the module tests
     "accounts:role_revoke",  # tests/accounts/test_users.py
-    "place-detail-write", "project-detail-write",
+    "place-detail-write",
+    "project-detail-write",
 }
 
 

@@ -14,12 +14,21 @@ def test_an_administrator_creates_a_user_and_gives_a_scoped_role():
     admin = make_user("administrator")
     client = client_for(admin)
     org = OrganisationFactory()
-    response = client.post(reverse("accounts:user_create"), {
-        "username": "new.enumerator", "full_name": "Rawa Salim", "organisation": org.pk, "password": ""})
+    response = client.post(
+        reverse("accounts:user_create"),
+        {
+            "username": "new.enumerator",
+            "full_name": "Rawa Salim",
+            "organisation": org.pk,
+            "password": "",
+        },
+    )
     person = User.objects.get(username="new.enumerator")
     assert response.status_code == 302 and not person.has_usable_password()
-    response = client.post(reverse("accounts:role_assign", args=[person.public_id]), {
-        "role": "field_enumerator", "governorates": [DUHOK], "programmes": ["NFI", "CCCM"]})
+    response = client.post(
+        reverse("accounts:role_assign", args=[person.public_id]),
+        {"role": "field_enumerator", "governorates": [DUHOK], "programmes": ["NFI", "CCCM"]},
+    )
     assert response.status_code == 302
     grant = person.scope_grants("geo.view_place")[0]
     assert grant.governorates == {DUHOK} and grant.programmes == {"NFI", "CCCM"}
@@ -34,14 +43,21 @@ def test_a_role_without_any_scope_is_refused_with_a_message_per_field():
 
 def test_a_role_scoped_to_a_district_code_is_refused():
     with pytest.raises(ValidationFailed) as exc:
-        role_assign(user=UserFactory(), role="field_enumerator", governorates=["IQG09Q01"], all_programmes=True)
+        role_assign(
+            user=UserFactory(),
+            role="field_enumerator",
+            governorates=["IQG09Q01"],
+            all_programmes=True,
+        )
     assert "IQG09Q01" in str(exc.value.fields["governorates"])
 
 
 def test_the_role_form_shows_errors_in_the_page():
     admin = make_user("administrator")
     person = UserFactory()
-    response = client_for(admin).post(reverse("accounts:role_assign", args=[person.public_id]), {"role": "camp_manager"})
+    response = client_for(admin).post(
+        reverse("accounts:role_assign", args=[person.public_id]), {"role": "camp_manager"}
+    )
     assert response.status_code == 400
     assert "Choose at least one governorate" in response.content.decode()
     assert not RoleAssignment.objects.filter(user=person).exists()
@@ -60,11 +76,15 @@ def test_the_user_list_searches_and_sorts():
     client = client_for(admin)
     found = client.get(reverse("accounts:user_list"), {"q": "hawre"}).context["object_list"]
     assert [u.username for u in found] == ["zz-hawre"]
-    ordered = client.get(reverse("accounts:user_list"), {"sort": "-username"}).context["object_list"]
+    ordered = client.get(reverse("accounts:user_list"), {"sort": "-username"}).context[
+        "object_list"
+    ]
     assert ordered[0].username == "zz-hawre"
 
 
-def test_the_user_list_makes_the_same_number_of_queries_for_more_users(django_assert_max_num_queries):
+def test_the_user_list_makes_the_same_number_of_queries_for_more_users(
+    django_assert_max_num_queries,
+):
     admin = make_user("administrator")
     client = client_for(admin)
     client.get(reverse("accounts:user_list"))
@@ -91,7 +111,14 @@ def test_my_account_page_shows_my_roles_and_saves_my_details():
     client = client_for(user)
     page = client.get(reverse("accounts:profile"))
     assert "Camp manager" in page.content.decode()
-    client.post(reverse("accounts:profile"), {"full_name": "New Name", "email": "n@example.org", "phone": "",
-                                              "preferred_language": "ar"})
+    client.post(
+        reverse("accounts:profile"),
+        {
+            "full_name": "New Name",
+            "email": "n@example.org",
+            "phone": "",
+            "preferred_language": "ar",
+        },
+    )
     user.refresh_from_db()
     assert user.full_name == "New Name" and user.preferred_language == "ar"

@@ -19,7 +19,9 @@ def test_creating_and_changing_a_user_is_audited_with_personal_values_masked():
         person.phone = "+9647511111111"
         person.position = "Enumerator"
         person.save()
-    events = AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(User), object_pk=str(person.pk)).order_by("id")
+    events = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_pk=str(person.pk)
+    ).order_by("id")
     created, changed = events[0], events[len(events) - 1]
     assert created.action == "create" and created.actor == admin and created.source == "web"
     assert created.changes["full_name"] == [None, MASK]
@@ -33,15 +35,23 @@ def test_deleting_a_user_is_audited():
     person = UserFactory()
     pk = person.pk
     person.delete()
-    assert AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(User), object_pk=str(pk), action="delete").exists()
+    assert AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_pk=str(pk), action="delete"
+    ).exists()
 
 
 def test_a_change_through_the_web_records_the_signed_in_user_as_actor():
     admin = make_user("administrator")
     person = UserFactory()
-    response = client_for(admin).post(reverse("accounts:user_set_active", args=[person.public_id]), {"active": "0"})
+    response = client_for(admin).post(
+        reverse("accounts:user_set_active", args=[person.public_id]), {"active": "0"}
+    )
     assert response.status_code == 302
-    event = AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(User), object_pk=str(person.pk), action="update").latest("id")
+    event = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(User),
+        object_pk=str(person.pk),
+        action="update",
+    ).latest("id")
     assert event.actor == admin and event.changes["is_active"] == [True, False] and event.request_id
 
 
@@ -50,13 +60,17 @@ def test_opening_a_persons_full_record_is_logged_with_who_and_why():
     person = UserFactory()
     client_for(admin).get(reverse("accounts:user_detail", args=[person.public_id]))
     log = PersonalDataAccess.objects.get()
-    assert log.user == admin and log.object_public_id == str(person.public_id) and log.action == "view"
+    assert (
+        log.user == admin and log.object_public_id == str(person.public_id) and log.action == "view"
+    )
     assert log.purpose
 
 
 def test_the_audit_pages_are_for_administrators_only():
     assert client_for(make_user("administrator")).get(reverse("core:audit_list")).status_code == 200
-    assert client_for(make_user("administrator")).get(reverse("core:access_list")).status_code == 200
+    assert (
+        client_for(make_user("administrator")).get(reverse("core:access_list")).status_code == 200
+    )
     assert client_for(make_user("im_officer")).get(reverse("core:audit_list")).status_code == 403
 
 

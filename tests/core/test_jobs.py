@@ -33,7 +33,9 @@ def _crashes(job, progress):
     raise RuntimeError("boom")
 
 
-def test_a_started_job_runs_in_the_worker_and_reports_progress_and_result(django_capture_on_commit_callbacks):
+def test_a_started_job_runs_in_the_worker_and_reports_progress_and_result(
+    django_capture_on_commit_callbacks,
+):
     user = make_user("field_enumerator")
     with django_capture_on_commit_callbacks(execute=True):
         job = job_start(kind="tests.count", user=user, params={"n": 5})
@@ -44,7 +46,9 @@ def test_a_started_job_runs_in_the_worker_and_reports_progress_and_result(django
     assert job.created_by == user and job.started_at and job.finished_at
 
 
-def test_a_job_that_fails_with_an_application_error_shows_its_message(django_capture_on_commit_callbacks):
+def test_a_job_that_fails_with_an_application_error_shows_its_message(
+    django_capture_on_commit_callbacks,
+):
     with django_capture_on_commit_callbacks(execute=True):
         job = job_start(kind="tests.fails", user=make_user("administrator"))
     job.refresh_from_db()
@@ -55,10 +59,16 @@ def test_a_crashing_job_fails_without_leaking_the_traceback(django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         job = job_start(kind="tests.crashes", user=make_user("administrator"))
     job.refresh_from_db()
-    assert job.status == Job.Status.FAILED and "boom" not in job.error and "boom" not in str(job.result)
+    assert (
+        job.status == Job.Status.FAILED
+        and "boom" not in job.error
+        and "boom" not in str(job.result)
+    )
 
 
-def test_a_retried_start_with_the_same_key_does_not_start_the_work_twice(django_capture_on_commit_callbacks):
+def test_a_retried_start_with_the_same_key_does_not_start_the_work_twice(
+    django_capture_on_commit_callbacks,
+):
     user = make_user("administrator")
     with django_capture_on_commit_callbacks(execute=True):
         first = job_start(kind="tests.count", user=user, idempotency_key="abc")
@@ -79,7 +89,9 @@ def test_the_job_page_shows_progress_and_offers_the_file(django_capture_on_commi
     client = client_for(user)
     page = client.get(reverse("core:job_detail", args=[job.public_id]))
     assert page.status_code == 200 and b"100%" in page.content
-    fragment = client.get(reverse("core:job_progress", args=[job.public_id]), HTTP_HX_REQUEST="true")
+    fragment = client.get(
+        reverse("core:job_progress", args=[job.public_id]), HTTP_HX_REQUEST="true"
+    )
     assert fragment["HX-Trigger"] == "job-finished" and b"hx-trigger" not in fragment.content
     download = client.get(reverse("core:job_download", args=[job.public_id]))
     assert b"".join(download.streaming_content) == b"3"
@@ -87,8 +99,14 @@ def test_the_job_page_shows_progress_and_offers_the_file(django_capture_on_commi
 
 def test_a_running_job_fragment_keeps_polling():
     user = make_user("field_enumerator")
-    job = Job.objects.create(kind="tests.count", title="Count", created_by=user, status=Job.Status.RUNNING,
-                             progress_done=2, progress_total=4)
+    job = Job.objects.create(
+        kind="tests.count",
+        title="Count",
+        created_by=user,
+        status=Job.Status.RUNNING,
+        progress_done=2,
+        progress_total=4,
+    )
     fragment = client_for(user).get(reverse("core:job_progress", args=[job.public_id]))
     assert b'hx-trigger="every 1s"' in fragment.content and b"50%" in fragment.content
 
@@ -96,9 +114,24 @@ def test_a_running_job_fragment_keeps_polling():
 def test_someone_elses_job_is_not_found_but_administrators_see_it():
     owner = make_user("field_enumerator")
     job = Job.objects.create(kind="tests.count", title="Count", created_by=owner)
-    assert client_for(make_user("field_enumerator")).get(reverse("core:job_detail", args=[job.public_id])).status_code == 404
-    assert client_for(make_user("administrator")).get(reverse("core:job_detail", args=[job.public_id])).status_code == 200
-    assert api_client_for(make_user("hotline_operator")).get(f"/api/v1/jobs/{job.public_id}/").status_code == 404
+    assert (
+        client_for(make_user("field_enumerator"))
+        .get(reverse("core:job_detail", args=[job.public_id]))
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(make_user("administrator"))
+        .get(reverse("core:job_detail", args=[job.public_id]))
+        .status_code
+        == 200
+    )
+    assert (
+        api_client_for(make_user("hotline_operator"))
+        .get(f"/api/v1/jobs/{job.public_id}/")
+        .status_code
+        == 404
+    )
 
 
 def test_cancelling_a_queued_job_stops_it():

@@ -15,8 +15,12 @@ def test_a_transition_changes_the_status_and_records_who_when_and_why():
     place.refresh_from_db()
     assert place.status == "closed"
     record = StatusTransition.objects.get()
-    assert (record.from_state, record.to_state, record.by, record.reason) == ("open", "closed", user,
-                                                                              "Camp consolidated")
+    assert (record.from_state, record.to_state, record.by, record.reason) == (
+        "open",
+        "closed",
+        user,
+        "Camp consolidated",
+    )
 
 
 def test_a_transition_that_is_not_allowed_is_refused_with_the_allowed_next_states():

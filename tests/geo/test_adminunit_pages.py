@@ -55,13 +55,17 @@ class TestList:
 
 class TestLookupBox:
     def test_a_name_shows_the_matching_units(self, client):
-        response = client.get(reverse("geo:adminunit_lookup"), {"q": "دهوك"}, headers={"HX-Request": "true"})
+        response = client.get(
+            reverse("geo:adminunit_lookup"), {"q": "دهوك"}, headers={"HX-Request": "true"}
+        )
         body = response.content.decode()
         assert 'data-testid="pcode-lookup-results"' in body
         assert "IQG09Q02N02" in body
 
     def test_an_old_code_shows_the_clear_message(self, client):
-        response = client.get(reverse("geo:adminunit_lookup"), {"q": "IQ-G08"}, headers={"HX-Request": "true"})
+        response = client.get(
+            reverse("geo:adminunit_lookup"), {"q": "IQ-G08"}, headers={"HX-Request": "true"}
+        )
         assert "older governorate code scheme" in response.content.decode()
 
     def test_without_javascript_the_answer_appears_on_the_list_page(self, client):

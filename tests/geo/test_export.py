@@ -15,8 +15,18 @@ from tests.factories import DUHOK, ERBIL, PlaceFactory, make_user, subdistrict_i
 
 pytestmark = pytest.mark.django_db
 
-HXL = ["#loc+name", "#loc+name+i_ar", "#loc+type", "#adm1+code", "#adm1+name", "#adm2+code", "#adm3+code",
-       "#geo+lat", "#geo+lon", "#status"]
+HXL = [
+    "#loc+name",
+    "#loc+name+i_ar",
+    "#loc+type",
+    "#adm1+code",
+    "#adm1+name",
+    "#adm2+code",
+    "#adm3+code",
+    "#geo+lat",
+    "#geo+lon",
+    "#status",
+]
 
 
 def run_export(user, params=None):

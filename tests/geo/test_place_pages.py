@@ -56,7 +56,10 @@ class TestList:
         assert names(admin_client.get(LIST, {"kind": "village"})) == ["Village B"]
         assert names(admin_client.get(LIST, {"status": "closed"})) == ["Camp C"]
         assert names(admin_client.get(LIST, {"governorate": ERBIL})) == ["Camp D"]
-        assert names(admin_client.get(LIST, {"governorate": DUHOK, "kind": "formal_camp"})) == ["Camp A", "Camp C"]
+        assert names(admin_client.get(LIST, {"governorate": DUHOK, "kind": "formal_camp"})) == [
+            "Camp A",
+            "Camp C",
+        ]
 
     def test_the_dashboard_links_filter_the_list(self, admin_client):
         PlaceFactory(name_en="Camp A")
@@ -102,10 +105,14 @@ class TestList:
         assert "Khanke" in body
         assert "<html" not in body
 
-    def test_the_number_of_queries_does_not_grow_with_the_rows(self, duhok_manager, django_assert_num_queries):
+    def test_the_number_of_queries_does_not_grow_with_the_rows(
+        self, duhok_manager, django_assert_num_queries
+    ):
         client = client_for(duhok_manager)
         PlaceFactory.create_batch(2)
-        client.get(LIST)  # warm caches that a long-lived process holds anyway (user's roles, content types)
+        client.get(
+            LIST
+        )  # warm caches that a long-lived process holds anyway (user's roles, content types)
         with CaptureQueriesContext(connection) as few:
             client.get(LIST)
         PlaceFactory.create_batch(20, kind=Place.Kind.INFORMAL_SITE)
@@ -147,10 +154,19 @@ class TestDetail:
 class TestAddAndEdit:
     def test_a_manager_adds_a_place_from_the_sub_district_list(self, duhok_manager):
         sub = subdistrict_in(DUHOK)
-        response = client_for(duhok_manager).post(reverse("geo:place_create"), {
-            "kind": "informal_site", "name_en": "Sharya informal", "name_ar": "شاريا", "admin_unit": sub.pcode,
-            "lat": "36.93", "lon": "42.98", "code": "", "notes": "",
-        })
+        response = client_for(duhok_manager).post(
+            reverse("geo:place_create"),
+            {
+                "kind": "informal_site",
+                "name_en": "Sharya informal",
+                "name_ar": "شاريا",
+                "admin_unit": sub.pcode,
+                "lat": "36.93",
+                "lon": "42.98",
+                "code": "",
+                "notes": "",
+            },
+        )
         place = Place.objects.get(name_en="Sharya informal")
         assert response.status_code == 302
         assert response.url == reverse("geo:place_detail", args=[place.public_id])
@@ -158,32 +174,56 @@ class TestAddAndEdit:
 
     def test_a_typed_pcode_is_accepted_in_any_case(self, duhok_manager):
         sub = subdistrict_in(DUHOK)
-        client_for(duhok_manager).post(reverse("geo:place_create"), {
-            "kind": "office", "name_en": "Field office", "admin_unit_pcode": sub.pcode.lower(),
-        })
+        client_for(duhok_manager).post(
+            reverse("geo:place_create"),
+            {
+                "kind": "office",
+                "name_en": "Field office",
+                "admin_unit_pcode": sub.pcode.lower(),
+            },
+        )
         assert Place.objects.get(name_en="Field office").admin_unit == sub
 
     def test_an_old_code_typed_in_the_form_gets_the_clear_message(self, duhok_manager):
-        response = client_for(duhok_manager).post(reverse("geo:place_create"), {
-            "kind": "office", "name_en": "Field office", "admin_unit_pcode": "IQ-DA",
-        })
+        response = client_for(duhok_manager).post(
+            reverse("geo:place_create"),
+            {
+                "kind": "office",
+                "name_en": "Field office",
+                "admin_unit_pcode": "IQ-DA",
+            },
+        )
         assert response.status_code == 400
         errors = response.context["form"].errors["admin_unit_pcode"]
         assert "ISO 3166-2" in errors[0] and DUHOK in errors[0]
 
     def test_a_place_outside_ones_governorates_is_refused_with_a_clear_message(self, duhok_manager):
-        response = client_for(duhok_manager).post(reverse("geo:place_create"), {
-            "kind": "office", "name_en": "Erbil office", "admin_unit_pcode": subdistrict_in(ERBIL).pcode,
-        })
+        response = client_for(duhok_manager).post(
+            reverse("geo:place_create"),
+            {
+                "kind": "office",
+                "name_en": "Erbil office",
+                "admin_unit_pcode": subdistrict_in(ERBIL).pcode,
+            },
+        )
         assert response.status_code == 400
-        assert "your role covers other governorates" in response.context["form"].errors["admin_unit"][0]
+        assert (
+            "your role covers other governorates"
+            in response.context["form"].errors["admin_unit"][0]
+        )
         assert not Place.objects.exists()
 
     def test_coordinates_outside_iraq_are_refused_on_the_form(self, duhok_manager):
-        response = client_for(duhok_manager).post(reverse("geo:place_create"), {
-            "kind": "office", "name_en": "Office", "admin_unit": subdistrict_in(DUHOK).pcode,
-            "lat": "48.85", "lon": "2.35",
-        })
+        response = client_for(duhok_manager).post(
+            reverse("geo:place_create"),
+            {
+                "kind": "office",
+                "name_en": "Office",
+                "admin_unit": subdistrict_in(DUHOK).pcode,
+                "lat": "48.85",
+                "lon": "2.35",
+            },
+        )
         assert response.status_code == 400
         assert "outside Iraq" in response.context["form"].errors["lat"][0]
 
@@ -194,9 +234,16 @@ class TestAddAndEdit:
         assert subdistrict_in(NINEWA).pcode not in body
 
     def test_every_mistake_is_shown_at_once(self, duhok_manager):
-        response = client_for(duhok_manager).post(reverse("geo:place_create"), {
-            "kind": "office", "name_en": "", "admin_unit_pcode": "IQ10077", "lat": "51", "lon": "0",
-        })
+        response = client_for(duhok_manager).post(
+            reverse("geo:place_create"),
+            {
+                "kind": "office",
+                "name_en": "",
+                "admin_unit_pcode": "IQ10077",
+                "lat": "51",
+                "lon": "0",
+            },
+        )
         errors = response.context["form"].errors
         assert {"name_en", "admin_unit_pcode", "lat", "lon"} <= set(errors)
         assert "older numeric scheme" in errors["admin_unit_pcode"][0]
@@ -209,22 +256,37 @@ class TestAddAndEdit:
         url = reverse("geo:place_edit", args=[place.public_id])
         client = client_for(duhok_manager)
         assert client.get(url).context["form"]["name_en"].value() == "Old"
-        response = client.post(url, {"kind": place.kind, "name_en": "New", "name_ar": place.name_ar,
-                                     "admin_unit": place.admin_unit.pcode, "lat": "37.1", "lon": "43.1"})
+        response = client.post(
+            url,
+            {
+                "kind": place.kind,
+                "name_en": "New",
+                "name_ar": place.name_ar,
+                "admin_unit": place.admin_unit.pcode,
+                "lat": "37.1",
+                "lon": "43.1",
+            },
+        )
         assert response.status_code == 302
         place.refresh_from_db()
         assert (place.name_en, place.lat) == ("New", 37.1)
 
     def test_editing_an_out_of_scope_place_is_a_404(self, duhok_manager):
         place = erbil_place()
-        assert client_for(duhok_manager).get(reverse("geo:place_edit", args=[place.public_id])).status_code == 404
+        assert (
+            client_for(duhok_manager)
+            .get(reverse("geo:place_edit", args=[place.public_id]))
+            .status_code
+            == 404
+        )
 
 
 class TestCloseAndReopen:
     def test_a_manager_closes_a_place_with_a_reason(self, duhok_manager):
         place = PlaceFactory()
-        response = client_for(duhok_manager).post(reverse("geo:place_close", args=[place.public_id]),
-                                                  {"reason": "Camp consolidated"})
+        response = client_for(duhok_manager).post(
+            reverse("geo:place_close", args=[place.public_id]), {"reason": "Camp consolidated"}
+        )
         assert response.status_code == 302
         place.refresh_from_db()
         assert place.status == "closed"
@@ -232,7 +294,9 @@ class TestCloseAndReopen:
 
     def test_closing_without_a_reason_shows_the_message(self, duhok_manager):
         place = PlaceFactory()
-        response = client_for(duhok_manager).post(reverse("geo:place_close", args=[place.public_id]), {"reason": ""})
+        response = client_for(duhok_manager).post(
+            reverse("geo:place_close", args=[place.public_id]), {"reason": ""}
+        )
         assert response.status_code == 400
         assert "Say why the place is closing" in response.content.decode()
         place.refresh_from_db()
@@ -240,18 +304,24 @@ class TestCloseAndReopen:
 
     def test_a_manager_reopens_a_place(self, duhok_manager):
         place = PlaceFactory(status=Place.Status.CLOSED)
-        client_for(duhok_manager).post(reverse("geo:place_reopen", args=[place.public_id]), {"reason": ""})
+        client_for(duhok_manager).post(
+            reverse("geo:place_reopen", args=[place.public_id]), {"reason": ""}
+        )
         place.refresh_from_db()
         assert place.status == "open"
 
     def test_a_viewer_cannot_close_a_place(self, duhok_viewer):
         place = PlaceFactory()
-        response = client_for(duhok_viewer).post(reverse("geo:place_close", args=[place.public_id]), {"reason": "x"})
+        response = client_for(duhok_viewer).post(
+            reverse("geo:place_close", args=[place.public_id]), {"reason": "x"}
+        )
         assert response.status_code == 403
 
 
 class TestExportButton:
-    def test_the_export_starts_a_job_and_opens_the_job_page(self, django_capture_on_commit_callbacks):
+    def test_the_export_starts_a_job_and_opens_the_job_page(
+        self, django_capture_on_commit_callbacks
+    ):
         user = make_user("im_officer", governorates=(DUHOK,))
         PlaceFactory()
         client = client_for(user)

@@ -19,8 +19,16 @@ def duhok_manager():
 
 
 def _create(user, **overrides):
-    values = {"kind": Place.Kind.FORMAL_CAMP, "name_en": "Kabarto 1", "name_ar": "كبرتو ١",
-              "admin_unit": subdistrict_in(DUHOK), "lat": 36.95, "lon": 42.95, "code": "CCCM-001", "notes": ""}
+    values = {
+        "kind": Place.Kind.FORMAL_CAMP,
+        "name_en": "Kabarto 1",
+        "name_ar": "كبرتو ١",
+        "admin_unit": subdistrict_in(DUHOK),
+        "lat": 36.95,
+        "lon": 42.95,
+        "code": "CCCM-001",
+        "notes": "",
+    }
     values.update(overrides)
     return services.place_create(user=user, **values)
 
@@ -40,7 +48,9 @@ class TestCreate:
         assert "admin_unit" in info.value.fields
         assert not Place.objects.exists()
 
-    def test_coordinates_outside_iraq_are_refused_with_the_bounds_in_the_message(self, duhok_manager):
+    def test_coordinates_outside_iraq_are_refused_with_the_bounds_in_the_message(
+        self, duhok_manager
+    ):
         with pytest.raises(ValidationFailed) as info:
             _create(duhok_manager, lat=51.5, lon=-0.12)  # London
         assert info.value.code == "outside_iraq"
@@ -87,7 +97,9 @@ class TestCreate:
 class TestUpdate:
     def test_changes_are_saved_and_the_rest_is_kept(self, duhok_manager):
         place = PlaceFactory(name_en="Old name")
-        services.place_update(place=place, user=duhok_manager, name_en="New name", lat=37.0, lon=43.0)
+        services.place_update(
+            place=place, user=duhok_manager, name_en="New name", lat=37.0, lon=43.0
+        )
         place.refresh_from_db()
         assert (place.name_en, place.lat, place.lon) == ("New name", 37.0, 43.0)
         assert place.name_ar.startswith("مخيم")

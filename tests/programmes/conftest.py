@@ -21,8 +21,11 @@ def shelter(db: Any) -> Programme:
 
 @pytest.fixture
 def donor(db: Any) -> Organisation:
-    return OrganisationFactory(name="European Civil Protection and Humanitarian Aid", acronym="ECHO",
-                               kind=Organisation.Kind.DONOR)
+    return OrganisationFactory(
+        name="European Civil Protection and Humanitarian Aid",
+        acronym="ECHO",
+        kind=Organisation.Kind.DONOR,
+    )
 
 
 @pytest.fixture

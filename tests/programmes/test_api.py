@@ -25,9 +25,17 @@ from tests.factories import (
 
 
 def _body(donor: Any, **overrides: Any) -> dict[str, Any]:
-    data = {"programme": "NFI", "code": "BHA-IRQ-26-003", "title": "NFI vouchers in Duhok",
-            "donor": str(donor.public_id), "start_date": "2026-03-01", "end_date": "2027-02-28",
-            "currency": "USD", "budget": "480000.00", "governorates": ["IQG09", "IQG11"]}
+    data = {
+        "programme": "NFI",
+        "code": "BHA-IRQ-26-003",
+        "title": "NFI vouchers in Duhok",
+        "donor": str(donor.public_id),
+        "start_date": "2026-03-01",
+        "end_date": "2027-02-28",
+        "currency": "USD",
+        "budget": "480000.00",
+        "governorates": ["IQG09", "IQG11"],
+    }
     data.update(overrides)
     return data
 
@@ -62,10 +70,13 @@ def test_the_api_never_exposes_integer_keys(manager: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_validation_errors_come_in_the_one_api_error_shape(manager: Any, nfi: Any, donor: Any) -> None:
+def test_validation_errors_come_in_the_one_api_error_shape(
+    manager: Any, nfi: Any, donor: Any
+) -> None:
     ngo = OrganisationFactory(kind=Organisation.Kind.PARTNER_NGO)
     response = api_client_for(manager).post(
-        "/api/v1/projects/", _body(ngo, end_date="2026-01-01", budget="-10"), format="json")
+        "/api/v1/projects/", _body(ngo, end_date="2026-01-01", budget="-10"), format="json"
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "validation_failed"
@@ -84,17 +95,21 @@ def test_a_duplicate_code_is_reported_on_the_code_field(manager: Any, nfi: Any, 
 
 @pytest.mark.django_db
 def test_missing_fields_are_reported_in_the_same_shape(manager: Any) -> None:
-    response = api_client_for(manager).post("/api/v1/projects/", {"title": "Only a title"}, format="json")
+    response = api_client_for(manager).post(
+        "/api/v1/projects/", {"title": "Only a title"}, format="json"
+    )
     assert response.status_code == 400
     fields = response.json()["error"]["fields"]
     assert {"programme", "code", "donor", "start_date", "end_date", "budget"} <= set(fields)
 
 
 @pytest.mark.django_db
-def test_a_manager_of_nfi_cannot_add_a_shelter_project_through_the_api(nfi_manager: Any, shelter: Any,
-                                                                       donor: Any) -> None:
-    response = api_client_for(nfi_manager).post("/api/v1/projects/", _body(donor, programme="SHELTER"),
-                                                format="json")
+def test_a_manager_of_nfi_cannot_add_a_shelter_project_through_the_api(
+    nfi_manager: Any, shelter: Any, donor: Any
+) -> None:
+    response = api_client_for(nfi_manager).post(
+        "/api/v1/projects/", _body(donor, programme="SHELTER"), format="json"
+    )
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "out_of_scope"
     assert not Project.objects.exists()
@@ -103,8 +118,11 @@ def test_a_manager_of_nfi_cannot_add_a_shelter_project_through_the_api(nfi_manag
 @pytest.mark.django_db
 def test_a_project_is_changed_in_part_through_the_api(manager: Any) -> None:
     project = ProjectFactory(budget=Decimal("100"))
-    response = api_client_for(manager).patch(f"/api/v1/projects/{project.public_id}/",
-                                             {"budget": "250.5", "governorates": ["IQG15"]}, format="json")
+    response = api_client_for(manager).patch(
+        f"/api/v1/projects/{project.public_id}/",
+        {"budget": "250.5", "governorates": ["IQG15"]},
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["governorates"] == ["IQG15"]
     project.refresh_from_db()
@@ -123,25 +141,48 @@ def test_a_project_cannot_be_deleted(manager: Any) -> None:
 def test_starting_and_closing_through_the_api_are_recorded_with_the_reason(manager: Any) -> None:
     project = ProjectFactory(status=Project.Status.PLANNED)
     client = api_client_for(manager)
-    assert client.post(f"/api/v1/projects/{project.public_id}/activate/", {}, format="json").json()["status"] \
+    assert (
+        client.post(f"/api/v1/projects/{project.public_id}/activate/", {}, format="json").json()[
+            "status"
+        ]
         == "active"
+    )
     refused = client.post(f"/api/v1/projects/{project.public_id}/close/", {}, format="json")
     assert refused.status_code == 400
     assert refused.json()["error"]["code"] == "reason_required"
     assert "reason" in refused.json()["error"]["fields"]
-    closed = client.post(f"/api/v1/projects/{project.public_id}/close/", {"reason": "Donor cut"}, format="json")
+    closed = client.post(
+        f"/api/v1/projects/{project.public_id}/close/", {"reason": "Donor cut"}, format="json"
+    )
     assert closed.json()["status"] == "closed"
     history = client.get(f"/api/v1/projects/{project.public_id}/history/").json()
     assert [(h["from_state"], h["to_state"], h["reason"], h["by"]) for h in history] == [
-        ("planned", "active", "", str(manager)), ("active", "closed", "Donor cut", str(manager))]
+        ("planned", "active", "", str(manager)),
+        ("active", "closed", "Donor cut", str(manager)),
+    ]
 
 
 @pytest.mark.django_db
-def test_the_project_api_filters_searches_and_orders(manager: Any, nfi: Any, shelter: Any, donor: Any) -> None:
-    ProjectFactory(code="A-1", title="Kits", programme=nfi, currency="USD", status=Project.Status.ACTIVE,
-                   budget=Decimal("5"), donor=donor)
-    ProjectFactory(code="B-2", title="Homes", programme=shelter, currency="IQD", status=Project.Status.PLANNED,
-                   budget=Decimal("9"))
+def test_the_project_api_filters_searches_and_orders(
+    manager: Any, nfi: Any, shelter: Any, donor: Any
+) -> None:
+    ProjectFactory(
+        code="A-1",
+        title="Kits",
+        programme=nfi,
+        currency="USD",
+        status=Project.Status.ACTIVE,
+        budget=Decimal("5"),
+        donor=donor,
+    )
+    ProjectFactory(
+        code="B-2",
+        title="Homes",
+        programme=shelter,
+        currency="IQD",
+        status=Project.Status.PLANNED,
+        budget=Decimal("9"),
+    )
     client = api_client_for(manager)
 
     def codes(**params: Any) -> list[str]:
@@ -168,18 +209,42 @@ def test_an_invalid_filter_value_is_an_error_not_an_empty_list(manager: Any) -> 
 def test_activities_and_targets_are_added_through_the_api(manager: Any) -> None:
     project = ProjectFactory()
     client = api_client_for(manager)
-    activity = client.post("/api/v1/activities/", {"project": str(project.public_id), "code": "3.2",
-                                                   "name": "Mobile distributions"}, format="json")
+    activity = client.post(
+        "/api/v1/activities/",
+        {"project": str(project.public_id), "code": "3.2", "name": "Mobile distributions"},
+        format="json",
+    )
     assert activity.status_code == 201, activity.json()
-    target = client.post("/api/v1/targets/", {
-        "activity": activity.json()["id"], "indicator": "people_reached_nfi", "label": "People reached",
-        "unit": "people", "period_start": "2026-01-01", "period_end": "2026-03-31", "value": "900"}, format="json")
+    target = client.post(
+        "/api/v1/targets/",
+        {
+            "activity": activity.json()["id"],
+            "indicator": "people_reached_nfi",
+            "label": "People reached",
+            "unit": "people",
+            "period_start": "2026-01-01",
+            "period_end": "2026-03-31",
+            "value": "900",
+        },
+        format="json",
+    )
     assert target.status_code == 201, target.json()
-    listed = client.get("/api/v1/activities/", {"project": str(project.public_id)}).json()["results"]
+    listed = client.get("/api/v1/activities/", {"project": str(project.public_id)}).json()[
+        "results"
+    ]
     assert listed[0]["targets"][0]["value"] == "900.00"
-    bad = client.post("/api/v1/targets/", {
-        "activity": activity.json()["id"], "indicator": "people_reached_nfi", "label": "People reached",
-        "period_start": "2026-02-01", "period_end": "2027-03-31", "value": "900"}, format="json")
+    bad = client.post(
+        "/api/v1/targets/",
+        {
+            "activity": activity.json()["id"],
+            "indicator": "people_reached_nfi",
+            "label": "People reached",
+            "period_start": "2026-02-01",
+            "period_end": "2027-03-31",
+            "value": "900",
+        },
+        format="json",
+    )
     assert bad.status_code == 400
     assert "period_end" in bad.json()["error"]["fields"]
 
@@ -196,23 +261,34 @@ def test_a_target_is_changed_and_removed_through_the_api(manager: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_an_activity_cannot_be_added_to_a_project_outside_ones_scope(nfi_manager: Any, shelter: Any) -> None:
+def test_an_activity_cannot_be_added_to_a_project_outside_ones_scope(
+    nfi_manager: Any, shelter: Any
+) -> None:
     project = ProjectFactory(programme=shelter)
-    response = api_client_for(nfi_manager).post("/api/v1/activities/", {
-        "project": str(project.public_id), "code": "1", "name": "X"}, format="json")
+    response = api_client_for(nfi_manager).post(
+        "/api/v1/activities/",
+        {"project": str(project.public_id), "code": "1", "name": "X"},
+        format="json",
+    )
     # The project is unknown to them, as if it did not exist.
     assert response.status_code == 400
     assert "project" in response.json()["error"]["fields"]
 
 
 @pytest.mark.django_db
-def test_the_project_api_list_needs_a_constant_number_of_queries(manager: Any, django_assert_num_queries: Any) -> None:
+def test_the_project_api_list_needs_a_constant_number_of_queries(
+    manager: Any, django_assert_num_queries: Any
+) -> None:
     client = api_client_for(manager)
     ProjectFactory.create_batch(2)
-    client.get("/api/v1/projects/")  # the forced user keeps its role assignments after the first request
+    client.get(
+        "/api/v1/projects/"
+    )  # the forced user keeps its role assignments after the first request
     with CaptureQueriesContext(connection) as few:
         client.get("/api/v1/projects/")
-    for project in ProjectFactory.create_batch(12, donor=OrganisationFactory(kind=Organisation.Kind.DONOR)):
+    for project in ProjectFactory.create_batch(
+        12, donor=OrganisationFactory(kind=Organisation.Kind.DONOR)
+    ):
         project.governorates.set([unit("IQG15"), unit("IQG11")])
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get("/api/v1/projects/")
@@ -221,10 +297,13 @@ def test_the_project_api_list_needs_a_constant_number_of_queries(manager: Any, d
 
 @pytest.mark.django_db
 def test_the_activity_and_target_api_lists_need_a_constant_number_of_queries(
-        manager: Any, django_assert_num_queries: Any) -> None:
+    manager: Any, django_assert_num_queries: Any
+) -> None:
     client = api_client_for(manager)
     TargetFactory()
-    client.get("/api/v1/activities/")  # the forced user keeps its role assignments after the first request
+    client.get(
+        "/api/v1/activities/"
+    )  # the forced user keeps its role assignments after the first request
     counts = {}
     for url in ("/api/v1/activities/", "/api/v1/targets/"):
         with CaptureQueriesContext(connection) as few:
@@ -242,7 +321,9 @@ def test_the_schema_of_the_programme_endpoints_generates_without_warnings() -> N
     router = DefaultRouter()
     programmes_api.register(router)
     GENERATOR_STATS.reset()
-    schema = SchemaGenerator(patterns=[path("api/v1/", include(router.urls))]).get_schema(request=None, public=True)
+    schema = SchemaGenerator(patterns=[path("api/v1/", include(router.urls))]).get_schema(
+        request=None, public=True
+    )
     assert "/api/v1/projects/{public_id}/close/" in schema["paths"]
     assert not GENERATOR_STATS._warn_cache
     assert not GENERATOR_STATS._error_cache

@@ -14,12 +14,16 @@ from tests.factories import ActivityFactory, ProjectFactory, TargetFactory, make
 
 @pytest.fixture
 def two_projects(nfi: Any, shelter: Any) -> tuple[Any, Any]:
-    return (ProjectFactory(programme=nfi, code="NFI-PRJ-1", title="Winter kits"),
-            ProjectFactory(programme=shelter, code="SHL-PRJ-1", title="Home repairs"))
+    return (
+        ProjectFactory(programme=nfi, code="NFI-PRJ-1", title="Winter kits"),
+        ProjectFactory(programme=shelter, code="SHL-PRJ-1", title="Home repairs"),
+    )
 
 
 @pytest.mark.django_db
-def test_a_user_scoped_to_nfi_sees_only_nfi_projects_on_the_list(nfi_viewer: Any, two_projects: Any) -> None:
+def test_a_user_scoped_to_nfi_sees_only_nfi_projects_on_the_list(
+    nfi_viewer: Any, two_projects: Any
+) -> None:
     response = client_for(nfi_viewer).get(reverse("programmes:project_list"))
     assert response.status_code == 200
     assert b"NFI-PRJ-1" in response.content
@@ -35,8 +39,12 @@ def test_a_user_scoped_to_nfi_opens_the_nfi_area_page(nfi_viewer: Any, two_proje
 
 
 @pytest.mark.django_db
-def test_the_area_page_of_a_programme_outside_ones_scope_is_not_found(nfi_viewer: Any, two_projects: Any) -> None:
-    assert client_for(nfi_viewer).get(reverse("programmes:area", args=["SHELTER"])).status_code == 404
+def test_the_area_page_of_a_programme_outside_ones_scope_is_not_found(
+    nfi_viewer: Any, two_projects: Any
+) -> None:
+    assert (
+        client_for(nfi_viewer).get(reverse("programmes:area", args=["SHELTER"])).status_code == 404
+    )
 
 
 @pytest.mark.django_db
@@ -45,11 +53,21 @@ def test_the_area_page_of_an_unknown_code_is_not_found(nfi_viewer: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_a_project_outside_ones_scope_is_not_found_by_its_id(nfi_viewer: Any, two_projects: Any) -> None:
+def test_a_project_outside_ones_scope_is_not_found_by_its_id(
+    nfi_viewer: Any, two_projects: Any
+) -> None:
     nfi_project, shelter_project = two_projects
     client = client_for(nfi_viewer)
-    assert client.get(reverse("programmes:project_detail", args=[nfi_project.public_id])).status_code == 200
-    assert client.get(reverse("programmes:project_detail", args=[shelter_project.public_id])).status_code == 404
+    assert (
+        client.get(reverse("programmes:project_detail", args=[nfi_project.public_id])).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            reverse("programmes:project_detail", args=[shelter_project.public_id])
+        ).status_code
+        == 404
+    )
 
 
 @pytest.mark.django_db
@@ -60,7 +78,9 @@ def test_the_api_lists_only_projects_in_scope(nfi_viewer: Any, two_projects: Any
 
 
 @pytest.mark.django_db
-def test_the_api_answers_404_for_a_project_outside_ones_scope(nfi_viewer: Any, two_projects: Any) -> None:
+def test_the_api_answers_404_for_a_project_outside_ones_scope(
+    nfi_viewer: Any, two_projects: Any
+) -> None:
     _, shelter_project = two_projects
     response = api_client_for(nfi_viewer).get(f"/api/v1/projects/{shelter_project.public_id}/")
     assert response.status_code == 404
@@ -68,7 +88,9 @@ def test_the_api_answers_404_for_a_project_outside_ones_scope(nfi_viewer: Any, t
 
 
 @pytest.mark.django_db
-def test_the_api_lists_only_programmes_activities_and_targets_in_scope(nfi_viewer: Any, two_projects: Any) -> None:
+def test_the_api_lists_only_programmes_activities_and_targets_in_scope(
+    nfi_viewer: Any, two_projects: Any
+) -> None:
     nfi_project, shelter_project = two_projects
     TargetFactory(activity=ActivityFactory(project=nfi_project, code="1.1"))
     TargetFactory(activity=ActivityFactory(project=shelter_project, code="9.9"))
@@ -82,7 +104,8 @@ def test_the_api_lists_only_programmes_activities_and_targets_in_scope(nfi_viewe
 
 @pytest.mark.django_db
 def test_a_user_scoped_to_some_governorates_still_sees_every_project_of_their_programmes(
-        nfi: Any, two_projects: Any) -> None:
+    nfi: Any, two_projects: Any
+) -> None:
     # Projects are scoped by programme only: they span governorates.
     user = make_user("field_enumerator", governorates=("IQG15",), programmes=("NFI",))
     codes = [r["code"] for r in api_client_for(user).get("/api/v1/projects/").json()["results"]]
@@ -90,7 +113,9 @@ def test_a_user_scoped_to_some_governorates_still_sees_every_project_of_their_pr
 
 
 @pytest.mark.django_db
-def test_a_donor_viewer_sees_projects_but_cannot_add_one(donor_viewer: Any, two_projects: Any, donor: Any) -> None:
+def test_a_donor_viewer_sees_projects_but_cannot_add_one(
+    donor_viewer: Any, two_projects: Any, donor: Any
+) -> None:
     client = client_for(donor_viewer)
     page = client.get(reverse("programmes:project_list"))
     assert page.status_code == 200
@@ -99,30 +124,50 @@ def test_a_donor_viewer_sees_projects_but_cannot_add_one(donor_viewer: Any, two_
     assert client.get(reverse("programmes:project_create")).status_code == 403
     api = api_client_for(donor_viewer)
     assert api.get("/api/v1/projects/").json()["count"] == 2
-    response = api.post("/api/v1/projects/", {
-        "programme": "NFI", "code": "X-1", "title": "X", "donor": str(donor.public_id),
-        "start_date": "2026-01-01", "end_date": "2026-12-31", "currency": "USD", "budget": "1"})
+    response = api.post(
+        "/api/v1/projects/",
+        {
+            "programme": "NFI",
+            "code": "X-1",
+            "title": "X",
+            "donor": str(donor.public_id),
+            "start_date": "2026-01-01",
+            "end_date": "2026-12-31",
+            "currency": "USD",
+            "budget": "1",
+        },
+    )
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
 
 
 @pytest.mark.django_db
-def test_a_donor_viewer_cannot_start_or_close_a_project(donor_viewer: Any, two_projects: Any) -> None:
+def test_a_donor_viewer_cannot_start_or_close_a_project(
+    donor_viewer: Any, two_projects: Any
+) -> None:
     project, _ = two_projects
     client = client_for(donor_viewer)
-    response = client.post(reverse("programmes:project_transition", args=[project.public_id]),
-                           {"to": "closed", "reason": "no"})
+    response = client.post(
+        reverse("programmes:project_transition", args=[project.public_id]),
+        {"to": "closed", "reason": "no"},
+    )
     assert response.status_code == 403
-    assert api_client_for(donor_viewer).post(f"/api/v1/projects/{project.public_id}/close/",
-                                              {"reason": "no"}).status_code == 403
+    assert (
+        api_client_for(donor_viewer)
+        .post(f"/api/v1/projects/{project.public_id}/close/", {"reason": "no"})
+        .status_code
+        == 403
+    )
 
 
 @pytest.mark.django_db
 def test_a_manager_of_nfi_cannot_change_a_shelter_project_through_the_api(
-        nfi_manager: Any, two_projects: Any) -> None:
+    nfi_manager: Any, two_projects: Any
+) -> None:
     _, shelter_project = two_projects
-    response = api_client_for(nfi_manager).patch(f"/api/v1/projects/{shelter_project.public_id}/",
-                                                 {"title": "Mine now"})
+    response = api_client_for(nfi_manager).patch(
+        f"/api/v1/projects/{shelter_project.public_id}/", {"title": "Mine now"}
+    )
     assert response.status_code == 404
 
 

@@ -26,8 +26,15 @@ DEC31 = datetime.date(2026, 12, 31)
 
 def _create(user: Any, programme: Any, donor: Any, **overrides: Any) -> Project:
     args: dict[str, Any] = {
-        "user": user, "programme": programme, "code": "ECHO-IRQ-2026-01", "title": "Winterisation in Ninewa",
-        "donor": donor, "start_date": JAN1, "end_date": DEC31, "currency": "USD", "budget": Decimal("250000"),
+        "user": user,
+        "programme": programme,
+        "code": "ECHO-IRQ-2026-01",
+        "title": "Winterisation in Ninewa",
+        "donor": donor,
+        "start_date": JAN1,
+        "end_date": DEC31,
+        "currency": "USD",
+        "budget": Decimal("250000"),
         "governorates": [NINEWA, ERBIL],
     }
     args.update(overrides)
@@ -39,7 +46,9 @@ def _fields(exc_info: Any) -> dict[str, Any]:
 
 
 @pytest.mark.django_db
-def test_a_manager_adds_a_planned_project_with_its_governorates(manager: Any, nfi: Any, donor: Any) -> None:
+def test_a_manager_adds_a_planned_project_with_its_governorates(
+    manager: Any, nfi: Any, donor: Any
+) -> None:
     project = _create(manager, nfi, donor)
     assert project.status == Project.Status.PLANNED
     assert project.created_by == manager
@@ -97,12 +106,23 @@ def test_a_project_code_is_used_once_whatever_its_case(manager: Any, nfi: Any, d
 @pytest.mark.django_db
 def test_all_the_mistakes_are_reported_at_once(manager: Any, nfi: Any) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        _create(manager, nfi, None, code=" ", title="", currency="EUR", budget=None, governorates=["IQG15D001"])
+        _create(
+            manager,
+            nfi,
+            None,
+            code=" ",
+            title="",
+            currency="EUR",
+            budget=None,
+            governorates=["IQG15D001"],
+        )
     assert set(_fields(exc)) == {"code", "title", "donor", "currency", "budget", "governorates"}
 
 
 @pytest.mark.django_db
-def test_a_manager_of_nfi_cannot_add_a_shelter_project(nfi_manager: Any, shelter: Any, donor: Any) -> None:
+def test_a_manager_of_nfi_cannot_add_a_shelter_project(
+    nfi_manager: Any, shelter: Any, donor: Any
+) -> None:
     with pytest.raises(PermissionDenied):
         _create(nfi_manager, shelter, donor)
 
@@ -135,14 +155,18 @@ def test_project_dates_cannot_leave_its_targets_outside(manager: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_a_manager_of_nfi_cannot_move_a_project_to_shelter(nfi_manager: Any, nfi: Any, shelter: Any) -> None:
+def test_a_manager_of_nfi_cannot_move_a_project_to_shelter(
+    nfi_manager: Any, nfi: Any, shelter: Any
+) -> None:
     project = ProjectFactory(programme=nfi)
     with pytest.raises(PermissionDenied):
         services.project_update(project=project, user=nfi_manager, programme=shelter)
 
 
 @pytest.mark.django_db
-def test_starting_and_closing_a_project_are_recorded_with_who_and_why(manager: Any, nfi: Any, donor: Any) -> None:
+def test_starting_and_closing_a_project_are_recorded_with_who_and_why(
+    manager: Any, nfi: Any, donor: Any
+) -> None:
     project = _create(manager, nfi, donor)
     services.project_activate(project=project, user=manager, reason="Agreement signed")
     services.project_close(project=project, user=manager, reason="Funds spent")
@@ -195,17 +219,30 @@ def test_an_activity_code_is_used_once_per_project(manager: Any) -> None:
 def test_a_target_period_must_be_inside_the_project_dates(manager: Any) -> None:
     activity = ActivityFactory()
     with pytest.raises(ValidationFailed) as exc:
-        services.target_set(user=manager, activity=activity, indicator="people_reached", label="People",
-                            period_start=JAN1, period_end=datetime.date(2027, 3, 31), value=100)
+        services.target_set(
+            user=manager,
+            activity=activity,
+            indicator="people_reached",
+            label="People",
+            period_start=JAN1,
+            period_end=datetime.date(2027, 3, 31),
+            value=100,
+        )
     assert "inside the project dates" in _fields(exc)["period_end"][0]
 
 
 @pytest.mark.django_db
 def test_setting_a_target_twice_for_the_same_period_changes_its_value(manager: Any) -> None:
     activity = ActivityFactory()
-    args: dict[str, Any] = {"user": manager, "activity": activity, "indicator": "hh_reached_nfi",
-                            "label": "Households reached", "unit": "households", "period_start": JAN1,
-                            "period_end": DEC31}
+    args: dict[str, Any] = {
+        "user": manager,
+        "activity": activity,
+        "indicator": "hh_reached_nfi",
+        "label": "Households reached",
+        "unit": "households",
+        "period_start": JAN1,
+        "period_end": DEC31,
+    }
     first = services.target_set(value=100, **args)
     second = services.target_set(value=120, **args)
     assert first.pk == second.pk
@@ -215,14 +252,35 @@ def test_setting_a_target_twice_for_the_same_period_changes_its_value(manager: A
 @pytest.mark.django_db
 def test_overlapping_periods_for_one_indicator_are_refused(manager: Any) -> None:
     activity = ActivityFactory()
-    services.target_set(user=manager, activity=activity, indicator="people_reached", label="People",
-                        period_start=JAN1, period_end=datetime.date(2026, 6, 30), value=100)
+    services.target_set(
+        user=manager,
+        activity=activity,
+        indicator="people_reached",
+        label="People",
+        period_start=JAN1,
+        period_end=datetime.date(2026, 6, 30),
+        value=100,
+    )
     with pytest.raises(ValidationFailed) as exc:
-        services.target_set(user=manager, activity=activity, indicator="people_reached", label="People",
-                            period_start=datetime.date(2026, 6, 1), period_end=DEC31, value=100)
+        services.target_set(
+            user=manager,
+            activity=activity,
+            indicator="people_reached",
+            label="People",
+            period_start=datetime.date(2026, 6, 1),
+            period_end=DEC31,
+            value=100,
+        )
     assert "overlaps" in _fields(exc)["period_start"][0]
-    services.target_set(user=manager, activity=activity, indicator="people_reached", label="People",
-                        period_start=datetime.date(2026, 7, 1), period_end=DEC31, value=100)
+    services.target_set(
+        user=manager,
+        activity=activity,
+        indicator="people_reached",
+        label="People",
+        period_start=datetime.date(2026, 7, 1),
+        period_end=DEC31,
+        value=100,
+    )
     assert activity.targets.count() == 2
 
 
@@ -230,8 +288,15 @@ def test_overlapping_periods_for_one_indicator_are_refused(manager: Any) -> None
 def test_a_negative_target_and_an_indicator_with_spaces_are_refused(manager: Any) -> None:
     activity = ActivityFactory()
     with pytest.raises(ValidationFailed) as exc:
-        services.target_set(user=manager, activity=activity, indicator="people reached", label="People",
-                            period_start=JAN1, period_end=DEC31, value=-5)
+        services.target_set(
+            user=manager,
+            activity=activity,
+            indicator="people reached",
+            label="People",
+            period_start=JAN1,
+            period_end=DEC31,
+            value=-5,
+        )
     assert set(_fields(exc)) == {"indicator", "value"}
 
 
@@ -239,8 +304,15 @@ def test_a_negative_target_and_an_indicator_with_spaces_are_refused(manager: Any
 def test_a_manager_of_nfi_cannot_set_targets_in_shelter(nfi_manager: Any, shelter: Any) -> None:
     activity = ActivityFactory(project=ProjectFactory(programme=shelter))
     with pytest.raises(PermissionDenied):
-        services.target_set(user=nfi_manager, activity=activity, indicator="x", label="x",
-                            period_start=JAN1, period_end=DEC31, value=1)
+        services.target_set(
+            user=nfi_manager,
+            activity=activity,
+            indicator="x",
+            label="x",
+            period_start=JAN1,
+            period_end=DEC31,
+            value=1,
+        )
 
 
 @pytest.mark.django_db

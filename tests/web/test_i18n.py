@@ -47,7 +47,9 @@ def test_an_unknown_language_falls_back_to_english():
 
 
 def test_the_language_switch_refuses_to_redirect_off_site():
-    response = Client().post(reverse("web:set_language"), {"language": "ar", "next": "https://evil.example/"})
+    response = Client().post(
+        reverse("web:set_language"), {"language": "ar", "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 
@@ -57,4 +59,7 @@ def test_error_messages_of_services_are_translated():
     from sanad.core.errors import NotFound
 
     with translation.override("ar"):
-        assert str(NotFound().message) != "Nothing was found at this address, or you do not have access to it."
+        assert (
+            str(NotFound().message)
+            != "Nothing was found at this address, or you do not have access to it."
+        )

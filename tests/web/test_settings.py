@@ -15,13 +15,22 @@ SAFE = {
 
 
 def run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith("SANAD_") and k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    environment.update({"DJANGO_SETTINGS_MODULE": "sanad.settings", "SANAD_ENV_FILE": "/nonexistent",
-                        "SANAD_VAR_DIR": os.environ.get("SANAD_VAR_DIR", "/tmp/sanad-settings-test")})
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SANAD_") and k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    environment.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "sanad.settings",
+            "SANAD_ENV_FILE": "/nonexistent",
+            "SANAD_VAR_DIR": os.environ.get("SANAD_VAR_DIR", "/tmp/sanad-settings-test"),
+        }
+    )
     environment.update(env)
-    return subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.parametrize(
@@ -41,8 +50,11 @@ def test_production_mode_refuses_to_start_with_unsafe_settings(override, complai
 
 
 def test_production_mode_passes_the_deployment_checks():
-    result = run("from django.core.management import execute_from_command_line as m; "
-                 "m(['sanad', 'check', '--deploy', '--fail-level', 'WARNING'])", **SAFE)
+    result = run(
+        "from django.core.management import execute_from_command_line as m; "
+        "m(['sanad', 'check', '--deploy', '--fail-level', 'WARNING'])",
+        **SAFE,
+    )
     assert result.returncode == 0, result.stderr + result.stdout
 
 
@@ -56,7 +68,11 @@ def test_every_setting_variable_is_documented_in_env_example():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    used = set(re.findall(r'env(?:_bool|_int|_list)?\("([A-Z_]+)"', (root / "sanad" / "settings.py").read_text()))
+    used = set(
+        re.findall(
+            r'env(?:_bool|_int|_list)?\("([A-Z_]+)"', (root / "sanad" / "settings.py").read_text()
+        )
+    )
     used |= {"DATABASE_URL", "SANAD_ENV_FILE"}
     documented = set(re.findall(r"^#?\s*([A-Z_]+)=", (root / ".env.example").read_text(), re.M))
     assert used - documented == set()

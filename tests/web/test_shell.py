@@ -53,7 +53,8 @@ def test_an_unknown_api_object_is_a_404_in_the_error_shape():
     from tests.conftest import api_client_for
 
     response = api_client_for(make_user("administrator")).get(
-        "/api/v1/jobs/00000000-0000-0000-0000-000000000000/")
+        "/api/v1/jobs/00000000-0000-0000-0000-000000000000/"
+    )
     assert response.status_code == 404
     body = response.json()["error"]
     assert body["code"] == "not_found" and body["message"] and body["fields"] == {}

@@ -26,8 +26,14 @@ def sort_header(context: dict[str, Any], key: str, label: str) -> str:
     else:
         params["sort"] = key
         arrow, state = "", "none"
-    return format_html('<a class="sort-link" href="?{}" aria-sort="{}" title="{}">{} {}</a>',
-                       params.urlencode(), state, _("Sort"), label, arrow)
+    return format_html(
+        '<a class="sort-link" href="?{}" aria-sort="{}" title="{}">{} {}</a>',
+        params.urlencode(),
+        state,
+        _("Sort"),
+        label,
+        arrow,
+    )
 
 
 @register.simple_tag(takes_context=True)

@@ -1,9 +1,9 @@
 """`sanad jobs`: list, start, run and watch background jobs from the command line.
 
-    sanad jobs list
-    sanad jobs start geo.places_export --user admin            # enqueue, then watch the bar
-    sanad jobs run geo.places_export --user admin              # run here, now, with a bar
-    sanad jobs watch <job id>
+sanad jobs list
+sanad jobs start geo.places_export --user admin            # enqueue, then watch the bar
+sanad jobs run geo.places_export --user admin              # run here, now, with a bar
+sanad jobs watch <job id>
 """
 
 from __future__ import annotations
@@ -31,9 +31,13 @@ class Command(BaseCommand):
         for name in ("start", "run"):
             p = sub.add_parser(name, help="Start a job (run: in this process).")
             p.add_argument("kind")
-            p.add_argument("--user", required=True, help="User name the job runs as (its scope applies).")
+            p.add_argument(
+                "--user", required=True, help="User name the job runs as (its scope applies)."
+            )
             p.add_argument("--param", action="append", default=[], help="key=value, repeatable.")
-            p.add_argument("--no-wait", action="store_true", help="Do not wait for the job to finish.")
+            p.add_argument(
+                "--no-wait", action="store_true", help="Do not wait for the job to finish."
+            )
         w = sub.add_parser("watch", help="Follow a job's progress.")
         w.add_argument("job_id")
 
@@ -41,7 +45,9 @@ class Command(BaseCommand):
         action = options["action"]
         if action == "list":
             for job in Job.objects.select_related("created_by")[:30]:
-                self.stdout.write(f"{job.public_id}  {job.status:<9} {job.percent:>3}%  {job.kind:<28} {job.title}")
+                self.stdout.write(
+                    f"{job.public_id}  {job.status:<9} {job.percent:>3}%  {job.kind:<28} {job.title}"
+                )
             return
         if action == "kinds":
             for name, spec in sorted(job_kinds().items()):
@@ -50,7 +56,9 @@ class Command(BaseCommand):
         if action == "watch":
             job = Job.objects.filter(public_id=options["job_id"]).first()
             if job is None:
-                raise CommandError(f"No job with id {options['job_id']}. `sanad jobs list` shows recent ones.")
+                raise CommandError(
+                    f"No job with id {options['job_id']}. `sanad jobs list` shows recent ones."
+                )
             self._watch(job)
             return
         user = get_user_model().objects.filter(username=options["user"]).first()
@@ -78,8 +86,13 @@ class Command(BaseCommand):
             self._watch(job)
 
     def _watch(self, job: Job) -> None:
-        bar = tqdm(total=max(job.progress_total, 1), desc=job.title[:40], unit="", dynamic_ncols=True,
-                   file=self.stdout._out)  # type: ignore[attr-defined]
+        bar = tqdm(
+            total=max(job.progress_total, 1),
+            desc=job.title[:40],
+            unit="",
+            dynamic_ncols=True,
+            file=self.stdout._out,
+        )  # type: ignore[attr-defined]
         try:
             while True:
                 job.refresh_from_db()
@@ -97,7 +110,9 @@ class Command(BaseCommand):
                 bar.refresh()
             bar.close()
         if job.status == Job.Status.SUCCEEDED:
-            self.stdout.write(self.style.SUCCESS(f"Finished: {json.dumps(job.result, ensure_ascii=False)}"))
+            self.stdout.write(
+                self.style.SUCCESS(f"Finished: {json.dumps(job.result, ensure_ascii=False)}")
+            )
             if job.result_file:
                 self.stdout.write(f"File: {job.result_file} (download from /jobs/{job.public_id}/)")
         elif job.status == Job.Status.FAILED:
