@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = os.environ.get("SANAD_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
