@@ -58,6 +58,7 @@ lint: install-dev
 	$(BIN)/lint-imports
 	$(SANAD) makemigrations --check --dry-run
 	$(BIN)/python scripts/check_translations.py
+	$(BIN)/mypy sanad
 
 format: install-dev
 	$(BIN)/ruff format sanad tests benchmarks

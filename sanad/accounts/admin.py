@@ -17,7 +17,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("is_active", "organisation__kind")
     search_fields = ("username", "full_name", "email")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (
             "Sanad",
             {"fields": ("full_name", "phone", "position", "organisation", "preferred_language")},

@@ -23,7 +23,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 class RoleAssignmentSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    governorates = serializers.SlugRelatedField(slug_field="pcode", many=True, read_only=True)
+    governorates: Any = serializers.SlugRelatedField(slug_field="pcode", many=True, read_only=True)
 
     class Meta:
         model = RoleAssignment
@@ -40,7 +40,7 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
 
 class UserSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    organisation = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    organisation: Any = serializers.SlugRelatedField(slug_field="name", read_only=True)
     roles = RoleAssignmentSerializer(source="role_assignments", many=True, read_only=True)
 
     class Meta:

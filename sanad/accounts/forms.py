@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -82,7 +82,8 @@ class RoleAssignForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         from sanad.geo.models import AdminUnit
 
-        self.fields["governorates"].choices = [
+        governorates = cast(forms.MultipleChoiceField, self.fields["governorates"])
+        governorates.choices = [
             (u.pcode, f"{u.name} ({u.pcode})")
             for u in AdminUnit.objects.filter(level=1).order_by("name_en")
         ]

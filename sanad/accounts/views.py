@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -43,8 +43,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "token_form": ApiTokenForm(),
-            "tokens": user.api_tokens.order_by("-created_at"),
-            "assignments": user.role_assignments.prefetch_related("governorates"),
+            "tokens": cast(User, user).api_tokens.order_by("-created_at"),
+            "assignments": cast(User, user).role_assignments.prefetch_related("governorates"),
         },
     )
 
@@ -57,7 +57,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Name the token and give a number of days between 1 and 730."))
         return redirect("accounts:profile")
     token, key = services.api_token_create(
-        user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+        user=cast(User, request.user), name=form.cleaned_data["name"], days=form.cleaned_data["days"]
     )
     return render(request, "accounts/token_created.html", {"token": token, "key": key})
 
@@ -65,7 +65,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    services.api_token_revoke(user=request.user, token_id=token_id)
+    services.api_token_revoke(user=cast(User, request.user), token_id=token_id)
     messages.success(request, _("The token was revoked; integrations using it stop working now."))
     return redirect("accounts:profile")
 

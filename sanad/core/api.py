@@ -20,7 +20,9 @@ class ScopedPermission(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return has_permission(request.user, view.get_view_permission())
         manage = getattr(view, "manage_permission", None)
-        return bool(manage) and has_permission(request.user, manage)
+        if not manage:
+            return False
+        return has_permission(request.user, str(manage))
 
 
 class ScopedViewSetMixin:
@@ -47,9 +49,9 @@ class ScopedViewSetMixin:
         return scoped(qs, request.user, self.manage_permission)
 
 
-class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[misc]
     pass
 
 
-class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):  # type: ignore[misc]
     pass

@@ -13,7 +13,7 @@ from sanad.core.selectors import jobs_visible_to
 class JobSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     percent = serializers.IntegerField(read_only=True)
-    created_by = serializers.StringRelatedField()
+    created_by: Any = serializers.StringRelatedField()
 
     class Meta:
         model = Job

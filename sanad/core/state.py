@@ -69,7 +69,7 @@ class StateMachine:
             raise ValidationFailed(message, code="reason_required", fields={"reason": [message]})
         model = type(obj)
         with transaction.atomic():
-            values = {self.field: to}
+            values: dict[str, Any] = {self.field: to}
             for name in extra_updates:
                 values[name] = getattr(obj, name)
             if hasattr(obj, "updated_at"):

@@ -15,6 +15,7 @@ from django.views.generic import ListView
 from sanad.core.jobs import job_cancel, job_result_file
 from sanad.core.listing import ScopedListView
 from sanad.core.models import AuditEvent, Job, PersonalDataAccess
+from sanad.core.scoping import has_permission
 from sanad.core.selectors import jobs_visible_to
 
 
@@ -58,9 +59,7 @@ def job_download(request: HttpRequest, public_id: Any) -> FileResponse:
 @require_POST
 def job_cancel_view(request: HttpRequest, public_id: Any) -> HttpResponse:
     job = _job(request, public_id)
-    if job.created_by_id != request.user.pk and not request.user.has_sanad_permission(
-        "core.view_all_jobs"
-    ):
+    if job.created_by_id != request.user.pk and not has_permission(request.user, "core.view_all_jobs"):
         raise Http404
     job_cancel(job=job, user=request.user)
     messages.info(request, _("The job was cancelled."))

@@ -54,12 +54,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"{name:<32} {spec.title}  (needs {spec.permission or '-'})")
             return
         if action == "watch":
-            job = Job.objects.filter(public_id=options["job_id"]).first()
-            if job is None:
+            found = Job.objects.filter(public_id=options["job_id"]).first()
+            if found is None:
                 raise CommandError(
                     f"No job with id {options['job_id']}. `sanad jobs list` shows recent ones."
                 )
-            self._watch(job)
+            self._watch(found)
             return
         user = get_user_model().objects.filter(username=options["user"]).first()
         if user is None:
