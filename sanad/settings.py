@@ -257,6 +257,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env("SANAD_TIME_ZONE", "Asia/Baghdad")
 USE_TZ = True
+FORMAT_MODULE_PATH = ["sanad.formats"]
 LANGUAGE_COOKIE_NAME = "sanad_language"
 
 # --- Static files ---------------------------------------------------------------
