@@ -57,7 +57,9 @@ def token_create(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Name the token and give a number of days between 1 and 730."))
         return redirect("accounts:profile")
     token, key = services.api_token_create(
-        user=cast(User, request.user), name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+        user=cast(User, request.user),
+        name=form.cleaned_data["name"],
+        days=form.cleaned_data["days"],
     )
     return render(request, "accounts/token_created.html", {"token": token, "key": key})
 

@@ -59,7 +59,9 @@ def job_download(request: HttpRequest, public_id: Any) -> FileResponse:
 @require_POST
 def job_cancel_view(request: HttpRequest, public_id: Any) -> HttpResponse:
     job = _job(request, public_id)
-    if job.created_by_id != request.user.pk and not has_permission(request.user, "core.view_all_jobs"):
+    if job.created_by_id != request.user.pk and not has_permission(
+        request.user, "core.view_all_jobs"
+    ):
         raise Http404
     job_cancel(job=job, user=request.user)
     messages.info(request, _("The job was cancelled."))

@@ -58,3 +58,17 @@ def test_an_unknown_api_object_is_a_404_in_the_error_shape():
     assert response.status_code == 404
     body = response.json()["error"]
     assert body["code"] == "not_found" and body["message"] and body["fields"] == {}
+
+
+def test_the_server_error_page_is_friendly_and_needs_no_database(rf):
+    from sanad.web.views import error_500
+
+    response = error_500(rf.get("/"))
+    assert response.status_code == 500
+    assert b"Nothing you entered was saved half-way" in response.content
+
+
+def test_a_page_the_role_may_not_open_is_a_friendly_403():
+    response = client_for(make_user("donor_viewer")).get(reverse("accounts:user_list"))
+    assert response.status_code == 403
+    assert b"Ask an administrator" in response.content
