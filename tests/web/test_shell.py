@@ -72,3 +72,11 @@ def test_a_page_the_role_may_not_open_is_a_friendly_403():
     response = client_for(make_user("donor_viewer")).get(reverse("accounts:user_list"))
     assert response.status_code == 403
     assert b"Ask an administrator" in response.content
+
+
+def test_the_openapi_schema_validates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    assert "/api/v1/places/" in out.read_text()
