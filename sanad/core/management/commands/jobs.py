@@ -78,7 +78,15 @@ class Command(BaseCommand):
         if action == "run":
             import threading
 
-            thread = threading.Thread(target=job_run, args=(job.pk,), daemon=True)
+            def run_here(pk: int) -> None:
+                from django.db import connections
+
+                try:
+                    job_run(pk)
+                finally:
+                    connections.close_all()  # this thread's own connections
+
+            thread = threading.Thread(target=run_here, args=(job.pk,), daemon=True)
             thread.start()
             self._watch(job)
             thread.join()
