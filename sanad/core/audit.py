@@ -21,7 +21,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from sanad.core import context
 
@@ -112,7 +112,32 @@ def _post_delete(sender: type[models.Model], instance: models.Model, **kwargs: A
     _record(sender, instance, "delete", {})
 
 
+def _m2m_handler(model: type[models.Model], field_name: str) -> Any:
+    def handler(
+        sender: Any,
+        instance: models.Model,
+        action: str,
+        pk_set: set[Any] | None,
+        reverse: bool,
+        **kwargs: Any,
+    ) -> None:
+        if reverse or action not in {"post_add", "post_remove", "post_clear"}:
+            return
+        if action == "post_clear":
+            change: list[Any] = ["*", None]
+        else:
+            values = sorted(str(pk) for pk in (pk_set or ()))
+            if not values:
+                return
+            change = [None, values] if action == "post_add" else [values, None]
+        _record(model, instance, "update", {field_name: change})
+
+    return handler
+
+
 def register(model: type[models.Model]) -> None:
+    """Audit every create, change and delete of `model`, and changes of its
+    many-to-many fields (a role's governorates, say)."""
     if model in _registered:
         return
     _registered.add(model)
@@ -120,6 +145,14 @@ def register(model: type[models.Model]) -> None:
     pre_save.connect(_pre_save, sender=model, dispatch_uid=uid + "-pre", weak=False)
     post_save.connect(_post_save, sender=model, dispatch_uid=uid + "-post", weak=False)
     post_delete.connect(_post_delete, sender=model, dispatch_uid=uid + "-del", weak=False)
+    for field in model._meta.many_to_many:
+        through = getattr(model, field.name).through
+        m2m_changed.connect(
+            _m2m_handler(model, field.name),
+            sender=through,
+            dispatch_uid=f"{uid}-m2m-{field.name}",
+            weak=False,
+        )
 
 
 def registered_models() -> list[type[models.Model]]:

@@ -81,3 +81,25 @@ def test_the_audit_list_shows_changes_and_filters_by_action():
     assert response.status_code == 200
     assert all(e.action == "create" for e in response.context["object_list"])
     assert User.objects.count() >= 2
+
+
+def test_changing_the_governorates_of_a_role_is_audited():
+    from sanad.accounts.models import RoleAssignment
+    from tests.factories import DUHOK, ERBIL, unit
+
+    admin = make_user("administrator")
+    with acting_as(admin, source="web"):
+        person = make_user("field_enumerator", governorates=(DUHOK,))
+        assignment = person.role_assignments.get()
+        assignment.governorates.add(unit(ERBIL))
+        assignment.governorates.remove(unit(DUHOK))
+    events = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(RoleAssignment), object_pk=str(assignment.pk)
+    ).order_by("id")
+    changes = [e.changes.get("governorates") for e in events if "governorates" in e.changes]
+    assert changes == [
+        [None, [str(unit(DUHOK).pk)]],
+        [None, [str(unit(ERBIL).pk)]],
+        [[str(unit(DUHOK).pk)], None],
+    ]
+    assert all(e.actor == admin for e in events)
