@@ -1,6 +1,10 @@
 """Cost of the scoping mechanism on the place list (20,000 places in 18 governorates):
 an administrator (no filter) against a user scoped to two governorates, on the web page
-and the API, and how the P-code look-up behaves."""
+and the API, and how the P-code look-up behaves.
+
+Places are listed by name; the index `geo_place_name_idx` (name, id) was added after this
+benchmark showed the unindexed sort of 20,000 rows doubling the administrator's page
+time (SQLite 45.6 → 21.7 ms, PostgreSQL 66.8 → 31.1 ms in the runs of 2026-11-24)."""
 
 from __future__ import annotations
 

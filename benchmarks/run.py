@@ -1,20 +1,23 @@
-"""`make bench`: run every benchmarks/bench_*.py on a fresh SQLite database (and on
-PostgreSQL when DATABASE_URL is set), print a table and write docs/benchmarks.md with
-the machine the numbers came from. Compare ratios within one run: the machine is shared
-and noisy."""
+"""`make bench`: run every benchmarks/bench_*.py on a fresh SQLite database and, when
+PostgreSQL answers (DATABASE_URL, or the local server on 127.0.0.1:5432), on
+PostgreSQL; print a table and write docs/benchmarks.md with the machine the numbers
+came from. Compare ratios within one run: the machine is shared and noisy."""
 
 from __future__ import annotations
 
 import datetime
 import importlib
+import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/sanad_bench"
 
 
 def machine() -> str:
@@ -28,22 +31,19 @@ def machine() -> str:
         pass
     mem = ""
     try:
-        kb = int(
-            next(
-                x
-                for x in Path("/proc/meminfo").read_text().splitlines()
-                if x.startswith("MemTotal")
-            ).split()[1]
-        )
+        meminfo = Path("/proc/meminfo").read_text().splitlines()
+        kb = int(next(x for x in meminfo if x.startswith("MemTotal")).split()[1])
         mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
     except (OSError, StopIteration):
         pass
-    return f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; Python {platform.python_version()}"
+    return (
+        f"{cpu}, {os.cpu_count()} cores{mem}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}"
+    )
 
 
-def main() -> int:
-    tmp = tempfile.mkdtemp(prefix="sanad-bench-")
-    os.environ.setdefault("SANAD_VAR_DIR", tmp)
+def run_one_backend() -> dict:
+    """In a child process: set Django up on the backend in DATABASE_URL, run every bench."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "sanad.settings"
     os.environ["SANAD_TASK_BACKEND"] = "immediate"
     import django
@@ -57,40 +57,79 @@ def main() -> int:
     if connection.vendor == "postgresql":
         from django.test.utils import setup_databases
 
-        setup_databases(verbosity=0, interactive=False)
+        setup_databases(verbosity=0, interactive=False)  # a throw-away test_ database
     call_command("migrate", verbosity=0)
-    backend = f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else ''}".strip()
-
-    sections = []
+    if connection.vendor == "sqlite":
+        backend = f"SQLite {connection.Database.sqlite_version} (WAL)"
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            backend = f"PostgreSQL {cursor.fetchone()[0]}"
+    results = []
     for path in sorted(Path(__file__).parent.glob("bench_*.py")):
         module = importlib.import_module(f"benchmarks.{path.stem}")
-        print(f"== {path.stem}: {module.__doc__.strip().splitlines()[0]}")
-        rows = module.run()
-        header = "| measurement | median | runs | note |\n| --- | ---: | ---: | --- |"
-        lines = [
-            f"| {r['name']} | {r['median_ms']:.2f} ms | {r['runs']} | {r.get('note', '')} |"
-            for r in rows
-        ]
-        for r in rows:
-            print(
-                f"  {r['name']:<60} {r['median_ms']:>9.2f} ms  ({r['runs']} runs) {r.get('note', '')}"
-            )
-        sections.append(
-            f"## {path.stem}\n\n{module.__doc__.strip()}\n\n{header}\n" + "\n".join(lines)
-        )
+        results.append({"name": path.stem, "doc": module.__doc__.strip(), "rows": module.run()})
+    if connection.vendor == "postgresql":
+        from django.test.utils import teardown_databases
+
+        connection.close()
+        teardown_databases([(connection, settings.DATABASES["default"]["NAME"].removeprefix("test_"), True)], 0)
+    return {"backend": backend, "results": results}
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        return url
+    probe = subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"], check=False)
+    return PG_DEFAULT if probe.returncode == 0 else None
+
+
+def main() -> int:
+    if "--child" in sys.argv:
+        print(json.dumps(run_one_backend()))
+        return 0
+    runs = []
+    targets = [("sqlite", None)]
+    if (pg := postgres_url()) is not None:
+        targets.append(("postgresql", pg))
+    for label, url in targets:
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        env["SANAD_VAR_DIR"] = tempfile.mkdtemp(prefix=f"sanad-bench-{label}-")
+        if url:
+            env["DATABASE_URL"] = url
+        print(f"== {label}", flush=True)
+        out = subprocess.run([sys.executable, __file__, "--child"], env=env, capture_output=True, text=True,
+                             check=False)
+        if out.returncode != 0:
+            print(out.stderr[-3000:])
+            return out.returncode
+        data = json.loads(out.stdout.strip().splitlines()[-1])
+        runs.append(data)
+        for bench in data["results"]:
+            print(f"  {bench['name']}")
+            for r in bench["rows"]:
+                print(f"    {r['name']:<62} {r['median_ms']:>9.2f} ms  ({r['runs']} runs)")
 
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = (
-        "# Benchmarks\n\n"
+    parts = [
+        "# Benchmarks\n",
         "Written by `make bench` (benchmarks/run.py). Numbers are medians of repeated runs in one "
-        "process on a shared, noisy machine: compare the ratios within one run, not absolute "
-        "times across runs.\n\n"
-        f"- Run: {stamp}\n- Machine: {machine()}\n- Database: {backend}\n\n"
-        + "\n\n".join(sections)
-        + "\n"
-    )
-    (ROOT / "docs" / "benchmarks.md").write_text(text, encoding="utf-8")
-    print(f"\nWrote docs/benchmarks.md ({backend}).")
+        "process on a shared, noisy machine: compare ratios within one run, not absolute times "
+        "across runs.\n",
+        f"- Run: {stamp}\n- Machine: {machine()}\n- Databases: " + "; ".join(r["backend"] for r in runs) + "\n",
+    ]
+    names = [b["name"] for b in runs[0]["results"]]
+    for i, name in enumerate(names):
+        parts.append(f"## {name}\n\n{runs[0]['results'][i]['doc']}\n")
+        header = "| measurement | " + " | ".join(r["backend"] for r in runs) + " |"
+        parts.append(header + "\n|---|" + "---:|" * len(runs))
+        for j, row in enumerate(runs[0]["results"][i]["rows"]):
+            cells = [f"{r['results'][i]['rows'][j]['median_ms']:.2f} ms" for r in runs]
+            parts.append(f"| {row['name']} | " + " | ".join(cells) + " |")
+        parts.append("")
+    (ROOT / "docs" / "benchmarks.md").write_text("\n".join(parts), encoding="utf-8")
+    print("\nWrote docs/benchmarks.md")
     return 0
 
 

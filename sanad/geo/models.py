@@ -120,6 +120,9 @@ class Place(BaseModel):
         ordering = ["name_en"]
         verbose_name = _("place")
         verbose_name_plural = _("places")
+        # Lists are ordered by name and paged: an index keeps the first page cheap
+        # when the whole country is in scope (docs/benchmarks.md).
+        indexes = [models.Index(fields=["name_en", "id"], name="geo_place_name_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "code"],
