@@ -123,6 +123,8 @@ INSTALLED_APPS = [
     "sanad.geo",
     "sanad.accounts",
     "sanad.programmes",
+    "sanad.registry",
+    "sanad.assistance",
     "sanad.web",
 ]
 

@@ -7,12 +7,15 @@ from rest_framework.routers import DefaultRouter
 
 from sanad.accounts import api as accounts_api
 from sanad.accounts.forms import LoginForm
+from sanad.assistance import api as assistance_api
 from sanad.core import api_views as core_api
 from sanad.geo import api as geo_api
 from sanad.programmes import api as programmes_api
+from sanad.registry import api as registry_api
+from sanad.registry.imports import api as imports_api
 
 router = DefaultRouter()
-for module in (core_api, geo_api, accounts_api, programmes_api):
+for module in (core_api, geo_api, accounts_api, programmes_api, registry_api, imports_api, assistance_api):
     module.register(router)
 
 admin.site.site_header = "Sanad"
@@ -31,6 +34,8 @@ urlpatterns = [
     path("accounts/", include("sanad.accounts.urls")),
     path("places/", include("sanad.geo.urls")),
     path("programmes/", include("sanad.programmes.urls")),
+    path("registry/", include("sanad.registry.urls")),
+    path("assistance/", include("sanad.assistance.urls")),
     path("", include("sanad.core.urls")),
     path("api/v1/me/", accounts_api.me, name="api-me"),
     path("api/v1/", include(router.urls)),

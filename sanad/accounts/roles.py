@@ -41,6 +41,12 @@ PERMISSIONS: dict[str, str] = {
     "reporting.view_aggregates": "See aggregate figures on dashboards.",
     "core.view_audit": "Review the audit trail and the log of views of personal records.",
     "core.view_all_jobs": "See every background job, not only one's own.",
+    "registry.view_household": "Find households and open their records (names, members, documents).",
+    "registry.manage_household": "Register households and edit them, their members and consent.",
+    "registry.import_households": "Import households from Kobo exports and spreadsheets.",
+    "registry.print_cards": "Print household cards.",
+    "assistance.view_assistance": "See the assistance households received.",
+    "assistance.record_assistance": "Record a delivery in the assistance ledger by hand.",
 }
 
 ALL = frozenset(PERMISSIONS)
@@ -61,19 +67,52 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "accounts.view_user",
             "reporting.view_aggregates",
             "core.view_all_jobs",
+            "registry.view_household",
+            "registry.manage_household",
+            "registry.import_households",
+            "registry.print_cards",
+            "assistance.view_assistance",
         }
     ),
     Role.PROGRAMME_OFFICER: frozenset(
         _SEE_PLACES
-        | {"programmes.manage_programme", "reporting.view_aggregates", "geo.export_place"}
+        | {
+            "programmes.manage_programme",
+            "reporting.view_aggregates",
+            "geo.export_place",
+            "registry.view_household",
+            "registry.manage_household",
+            "registry.print_cards",
+            "assistance.view_assistance",
+            "assistance.record_assistance",
+        }
     ),
-    Role.FIELD_ENUMERATOR: frozenset(_SEE_PLACES),
-    Role.CAMP_MANAGER: frozenset(_SEE_PLACES | {"geo.manage_place", "reporting.view_aggregates"}),
-    Role.WAREHOUSE_OFFICER: frozenset(_SEE_PLACES),
-    Role.TRANSPORT_OFFICER: frozenset(_SEE_PLACES),
-    Role.HOTLINE_OPERATOR: frozenset(_SEE_PLACES),
-    Role.PSEA_FOCAL_POINT: frozenset(_SEE_PLACES),
-    Role.ME_VIEWER: frozenset(_SEE_PLACES | {"reporting.view_aggregates", "geo.export_place"}),
+    Role.FIELD_ENUMERATOR: frozenset(
+        _SEE_PLACES | {"registry.view_household", "registry.manage_household"}
+    ),
+    Role.CAMP_MANAGER: frozenset(
+        _SEE_PLACES
+        | {
+            "geo.manage_place",
+            "reporting.view_aggregates",
+            "registry.view_household",
+            "registry.manage_household",
+            "registry.print_cards",
+            "assistance.view_assistance",
+        }
+    ),
+    Role.WAREHOUSE_OFFICER: frozenset(
+        _SEE_PLACES | {"registry.view_household", "assistance.view_assistance"}
+    ),
+    Role.TRANSPORT_OFFICER: frozenset(_SEE_PLACES | {"registry.view_household"}),
+    Role.HOTLINE_OPERATOR: frozenset(
+        _SEE_PLACES | {"registry.view_household", "assistance.view_assistance"}
+    ),
+    Role.PSEA_FOCAL_POINT: frozenset(_SEE_PLACES | {"registry.view_household"}),
+    Role.ME_VIEWER: frozenset(
+        _SEE_PLACES
+        | {"reporting.view_aggregates", "geo.export_place", "assistance.view_assistance"}
+    ),
     # Donors see aggregates and the projects they fund; no records about people or places.
     Role.DONOR_VIEWER: frozenset(
         {"geo.view_adminunit", "programmes.view_programme", "reporting.view_aggregates"}

@@ -36,6 +36,14 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
                 "url": reverse("programmes:project_list"),
             }
         )
+    registry_children = []
+    if has_permission(user, "registry.view_household"):
+        registry_children.append({"label": _("Households"), "url": reverse("registry:household_list")})
+    if has_permission(user, "registry.import_households"):
+        registry_children.append({"label": _("Imports"), "url": reverse("registry:import_list")})
+    if registry_children:
+        items.append({"label": _("Registry"), "icon": "people", "children": registry_children,
+                      "url": registry_children[0]["url"]})
     if has_permission(user, "geo.view_place"):
         items.append({"label": _("Places"), "url": reverse("geo:place_list"), "icon": "geo-alt"})
     if has_permission(user, "geo.view_adminunit"):
