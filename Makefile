@@ -8,17 +8,24 @@ DB     := $(VAR)/sanad.sqlite3
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo serve install install-dev test test-postgres test-browser browser-deps lint format bench messages ci clean
+.PHONY: system-deps demo serve install install-dev test test-postgres test-browser browser-deps lint format bench messages ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# WeasyPrint (household cards, PDFs) needs Pango and HarfBuzz from the system.
+system-deps:
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || { \
+	  echo "installing Pango for WeasyPrint (Debian packages)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; }
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
