@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from typing import Any
 
@@ -127,10 +128,8 @@ class AssistanceFilter(django_filters.FilterSet):
         if not text:
             return queryset
         q = Q(household__registration_id__iexact=text)
-        try:
+        with contextlib.suppress(ValueError):
             q |= Q(household__public_id=uuid.UUID(text))
-        except ValueError:
-            pass
         return queryset.filter(q)
 
 

@@ -143,7 +143,9 @@ def has_received(
     """Whether the household (with the households merged into it) received `item` (or
     anything of `kind`, or from `programme`) on or after `since`. Not scoped: modules
     ask it to apply their rules, such as one winter kit per season."""
-    qs = AssistanceRecord.objects.filter(_family(household_final(household)), delivered_on__gte=since)
+    qs = AssistanceRecord.objects.filter(
+        _family(household_final(household)), delivered_on__gte=since
+    )
     if item:
         qs = qs.filter(item=item)
     if kind:
@@ -154,9 +156,7 @@ def has_received(
     return qs.exists()
 
 
-def received_value(
-    *, household: Household, since: datetime.date, currency: str = "USD"
-) -> Decimal:
+def received_value(*, household: Household, since: datetime.date, currency: str = "USD") -> Decimal:
     """The total value the household's family received on or after `since`, in
     `currency` (IQD or USD); amounts in the other currency are converted at the rate
     recorded on each delivery."""
@@ -258,25 +258,22 @@ def people_reached(
     )
     named = records.filter(individual__isnull=False).values("individual_id")
     whole = records.filter(individual__isnull=True).annotate(target=_resolved("household"))
-    people = (
-        Individual.objects.annotate(
-            # The last day the person was a member: none yet if still a member.
-            member_until=Case(
-                When(status=Individual.Status.ACTIVE, then=Value(datetime.date(9999, 12, 31))),
-                default=TruncDate("updated_at"),
-                output_field=DateField(),
-            )
+    people = Individual.objects.annotate(
+        # The last day the person was a member: none yet if still a member.
+        member_until=Case(
+            When(status=Individual.Status.ACTIVE, then=Value(datetime.date(9999, 12, 31))),
+            default=TruncDate("updated_at"),
+            output_field=DateField(),
         )
-        .filter(
-            Q(pk__in=named)
-            | (
-                Q(household_id__in=whole.values("target"))
-                & Exists(
-                    whole.filter(
-                        target=OuterRef("household_id"),
-                        delivered_on__gte=OuterRef("date_of_birth"),
-                        delivered_on__lte=OuterRef("member_until"),
-                    )
+    ).filter(
+        Q(pk__in=named)
+        | (
+            Q(household_id__in=whole.values("target"))
+            & Exists(
+                whole.filter(
+                    target=OuterRef("household_id"),
+                    delivered_on__gte=OuterRef("date_of_birth"),
+                    delivered_on__lte=OuterRef("member_until"),
                 )
             )
         )

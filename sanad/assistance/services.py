@@ -429,7 +429,9 @@ def _differences(record: AssistanceRecord, payload: Mapping[str, Any]) -> list[s
     diffs = [
         name
         for name in COMPARED
-        if name in given and getattr(record, name) != given[name] and not _both_empty(record, name, given[name])
+        if name in given
+        and getattr(record, name) != given[name]
+        and not _both_empty(record, name, given[name])
     ]
     if isinstance(programme, str) and record.programme.code != programme:
         diffs.append("programme_id")

@@ -133,9 +133,7 @@ class HouseholdPageFilter(HouseholdFilter):
 
 
 class IndividualFilter(django_filters.FilterSet):
-    household = django_filters.UUIDFilter(
-        label=_("Household"), field_name="household__public_id"
-    )
+    household = django_filters.UUIDFilter(label=_("Household"), field_name="household__public_id")
     sex = django_filters.ChoiceFilter(label=_("Sex"), choices=Individual.Sex.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Individual.Status.choices)
     has_disability = django_filters.BooleanFilter(label=_("Has a disability"))

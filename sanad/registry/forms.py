@@ -89,7 +89,9 @@ def places_for_households(user: Any) -> QuerySet[Place]:
     return scoped(qs, user, MANAGE).select_related("admin_unit__governorate").order_by("name_en")
 
 
-def apply_errors(form: forms.Form, fields: Mapping[str, Any], mapping: Mapping[str, str] | None = None) -> list[str]:
+def apply_errors(
+    form: forms.Form, fields: Mapping[str, Any], mapping: Mapping[str, str] | None = None
+) -> list[str]:
     """Put service errors on the form's fields; returns those that fit no field."""
     left: list[str] = []
     for name, messages in fields.items():
@@ -120,32 +122,54 @@ class HouseholdForm(_Bootstrap, forms.Form):
         label=_("…or type its P-code"),
         max_length=20,
         required=False,
-        widget=forms.TextInput(attrs={"dir": "ltr", "placeholder": "IQG09Q02N02", "class": "form-control pcode"}),
+        widget=forms.TextInput(
+            attrs={"dir": "ltr", "placeholder": "IQG09Q02N02", "class": "form-control pcode"}
+        ),
     )
     displacement_status = forms.ChoiceField(
-        label=_("Displacement status"), choices=[*BLANK, *DisplacementStatus.choices], required=False
+        label=_("Displacement status"),
+        choices=[*BLANK, *DisplacementStatus.choices],
+        required=False,
     )
     shelter_type = forms.ChoiceField(
-        label=_("Shelter type"), choices=ShelterType.choices, required=False, initial=ShelterType.UNKNOWN
+        label=_("Shelter type"),
+        choices=ShelterType.choices,
+        required=False,
+        initial=ShelterType.UNKNOWN,
     )
     origin_admin_unit = forms.ChoiceField(label=_("Area of origin"), required=False)
     origin_place_name = forms.CharField(
         label=_("Place of origin (village, neighbourhood)"), max_length=200, required=False
     )
-    displaced_on = forms.DateField(label=_("Date of first displacement"), required=False, widget=_date_input())
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    displaced_on = forms.DateField(
+        label=_("Date of first displacement"), required=False, widget=_date_input()
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(
-        self, *args: Any, user: Any, instance: Household | None = None, phones: list[str] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        user: Any,
+        instance: Household | None = None,
+        phones: list[str] | None = None,
+        **kwargs: Any,
     ) -> None:
-        phones = list(phones if phones is not None else (instance.phones.values_list("number", flat=True) if instance else []))
+        phones = list(
+            phones
+            if phones is not None
+            else (instance.phones.values_list("number", flat=True) if instance else [])
+        )
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "place": str(instance.place.public_id) if instance.place_id else "",
                 "admin_unit": instance.admin_unit.pcode,
                 "displacement_status": instance.displacement_status,
                 "shelter_type": instance.shelter_type,
-                "origin_admin_unit": instance.origin_admin_unit.pcode if instance.origin_admin_unit_id else "",
+                "origin_admin_unit": instance.origin_admin_unit.pcode
+                if instance.origin_admin_unit_id
+                else "",
                 "origin_place_name": instance.origin_place_name,
                 "displaced_on": instance.displaced_on,
                 "notes": instance.notes,
@@ -163,7 +187,13 @@ class HouseholdForm(_Bootstrap, forms.Form):
                 max_length=30,
                 required=False,
                 widget=forms.TextInput(
-                    attrs={"class": "form-control", "type": "tel", "inputmode": "tel", "dir": "ltr", "placeholder": "0750 123 4567"}
+                    attrs={
+                        "class": "form-control",
+                        "type": "tel",
+                        "inputmode": "tel",
+                        "dir": "ltr",
+                        "placeholder": "0750 123 4567",
+                    }
                 ),
             )
         places = list(places_for_households(user))
@@ -175,7 +205,9 @@ class HouseholdForm(_Bootstrap, forms.Form):
             units.append(instance.admin_unit)
         cast(forms.ChoiceField, self.fields["admin_unit"]).choices = admin_unit_choices(units)
         cast(forms.ChoiceField, self.fields["origin_admin_unit"]).choices = admin_unit_choices(
-            AdminUnit.objects.filter(level__in=[2, 3]).select_related("governorate").order_by("pcode")
+            AdminUnit.objects.filter(level__in=[2, 3])
+            .select_related("governorate")
+            .order_by("pcode")
         )
         self._places = {str(p.public_id): p for p in places}
 
@@ -198,7 +230,9 @@ class HouseholdForm(_Bootstrap, forms.Form):
         return {
             "place": place,
             # With a camp chosen, the camp says where the family is.
-            "admin_unit": None if place is not None and not (d.get("admin_unit_pcode") or "").strip() else (d.get("admin_unit") or None),
+            "admin_unit": None
+            if place is not None and not (d.get("admin_unit_pcode") or "").strip()
+            else (d.get("admin_unit") or None),
             "displacement_status": d.get("displacement_status") or "",
             "shelter_type": d.get("shelter_type") or ShelterType.UNKNOWN,
             "origin_admin_unit": d.get("origin_admin_unit") or None,
@@ -222,19 +256,43 @@ _DIFFICULTY = [("", "—"), *[(str(v), label) for v, label in Individual.Difficu
 class MemberForm(_Bootstrap, forms.Form):
     id = forms.CharField(required=False, widget=forms.HiddenInput())
     relationship = forms.ChoiceField(
-        label=_("Relationship to head"), choices=[*BLANK, *Individual.Relationship.choices], required=False
+        label=_("Relationship to head"),
+        choices=[*BLANK, *Individual.Relationship.choices],
+        required=False,
     )
-    given_name_ar = forms.CharField(label=_("Given name (Arabic script)"), max_length=80, required=False, widget=_arabic())
-    fathers_name_ar = forms.CharField(label=_("Father's name (Arabic script)"), max_length=80, required=False, widget=_arabic())
+    given_name_ar = forms.CharField(
+        label=_("Given name (Arabic script)"), max_length=80, required=False, widget=_arabic()
+    )
+    fathers_name_ar = forms.CharField(
+        label=_("Father's name (Arabic script)"), max_length=80, required=False, widget=_arabic()
+    )
     grandfathers_name_ar = forms.CharField(
-        label=_("Grandfather's name (Arabic script)"), max_length=80, required=False, widget=_arabic()
+        label=_("Grandfather's name (Arabic script)"),
+        max_length=80,
+        required=False,
+        widget=_arabic(),
     )
-    family_name_ar = forms.CharField(label=_("Family or tribal name (Arabic script)"), max_length=80, required=False, widget=_arabic())
-    given_name_en = forms.CharField(label=_("Given name (Latin)"), max_length=80, required=False, widget=_latin())
-    fathers_name_en = forms.CharField(label=_("Father's name (Latin)"), max_length=80, required=False, widget=_latin())
-    grandfathers_name_en = forms.CharField(label=_("Grandfather's name (Latin)"), max_length=80, required=False, widget=_latin())
-    family_name_en = forms.CharField(label=_("Family or tribal name (Latin)"), max_length=80, required=False, widget=_latin())
-    sex = forms.ChoiceField(label=_("Sex"), choices=[*BLANK, *Individual.Sex.choices], required=False)
+    family_name_ar = forms.CharField(
+        label=_("Family or tribal name (Arabic script)"),
+        max_length=80,
+        required=False,
+        widget=_arabic(),
+    )
+    given_name_en = forms.CharField(
+        label=_("Given name (Latin)"), max_length=80, required=False, widget=_latin()
+    )
+    fathers_name_en = forms.CharField(
+        label=_("Father's name (Latin)"), max_length=80, required=False, widget=_latin()
+    )
+    grandfathers_name_en = forms.CharField(
+        label=_("Grandfather's name (Latin)"), max_length=80, required=False, widget=_latin()
+    )
+    family_name_en = forms.CharField(
+        label=_("Family or tribal name (Latin)"), max_length=80, required=False, widget=_latin()
+    )
+    sex = forms.ChoiceField(
+        label=_("Sex"), choices=[*BLANK, *Individual.Sex.choices], required=False
+    )
     date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=_date_input())
     age = forms.IntegerField(
         label=_("…or age in years"),
@@ -245,23 +303,43 @@ class MemberForm(_Bootstrap, forms.Form):
     )
     dob_estimated = forms.BooleanField(label=_("Date of birth estimated"), required=False)
     marital_status = forms.ChoiceField(
-        label=_("Marital status"), choices=[*BLANK, *Individual.MaritalStatus.choices], required=False
+        label=_("Marital status"),
+        choices=[*BLANK, *Individual.MaritalStatus.choices],
+        required=False,
     )
     is_pregnant = forms.BooleanField(label=_("Pregnant"), required=False)
     has_chronic_illness = forms.BooleanField(label=_("Chronic illness"), required=False)
-    is_unaccompanied_or_separated = forms.BooleanField(label=_("Unaccompanied or separated child"), required=False)
-    is_alternate_collector = forms.BooleanField(label=_("May collect on the household's behalf"), required=False)
-    wg_seeing = forms.ChoiceField(label=_("Seeing, even with glasses"), choices=_DIFFICULTY, required=False)
-    wg_hearing = forms.ChoiceField(label=_("Hearing, even with a hearing aid"), choices=_DIFFICULTY, required=False)
-    wg_walking = forms.ChoiceField(label=_("Walking or climbing steps"), choices=_DIFFICULTY, required=False)
-    wg_cognition = forms.ChoiceField(label=_("Remembering or concentrating"), choices=_DIFFICULTY, required=False)
-    wg_selfcare = forms.ChoiceField(label=_("Self-care, such as washing or dressing"), choices=_DIFFICULTY, required=False)
-    wg_communication = forms.ChoiceField(label=_("Communicating"), choices=_DIFFICULTY, required=False)
+    is_unaccompanied_or_separated = forms.BooleanField(
+        label=_("Unaccompanied or separated child"), required=False
+    )
+    is_alternate_collector = forms.BooleanField(
+        label=_("May collect on the household's behalf"), required=False
+    )
+    wg_seeing = forms.ChoiceField(
+        label=_("Seeing, even with glasses"), choices=_DIFFICULTY, required=False
+    )
+    wg_hearing = forms.ChoiceField(
+        label=_("Hearing, even with a hearing aid"), choices=_DIFFICULTY, required=False
+    )
+    wg_walking = forms.ChoiceField(
+        label=_("Walking or climbing steps"), choices=_DIFFICULTY, required=False
+    )
+    wg_cognition = forms.ChoiceField(
+        label=_("Remembering or concentrating"), choices=_DIFFICULTY, required=False
+    )
+    wg_selfcare = forms.ChoiceField(
+        label=_("Self-care, such as washing or dressing"), choices=_DIFFICULTY, required=False
+    )
+    wg_communication = forms.ChoiceField(
+        label=_("Communicating"), choices=_DIFFICULTY, required=False
+    )
     phone = forms.CharField(
         label=_("Phone"),
         max_length=30,
         required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "dir": "ltr", "placeholder": "0750 123 4567"}),
+        widget=forms.TextInput(
+            attrs={"type": "tel", "inputmode": "tel", "dir": "ltr", "placeholder": "0750 123 4567"}
+        ),
     )
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"),
@@ -284,7 +362,12 @@ class MemberForm(_Bootstrap, forms.Form):
         "family_name_en",
     )
     WG_FIELDS = Individual.WG_DOMAINS
-    FLAG_FIELDS = ("is_pregnant", "has_chronic_illness", "is_unaccompanied_or_separated", "is_alternate_collector")
+    FLAG_FIELDS = (
+        "is_pregnant",
+        "has_chronic_illness",
+        "is_unaccompanied_or_separated",
+        "is_alternate_collector",
+    )
     VALUE_FIELDS = (
         *NAME_FIELDS,
         "relationship",
@@ -306,7 +389,9 @@ class MemberForm(_Bootstrap, forms.Form):
                 label=label,
                 max_length=40,
                 required=False,
-                widget=forms.TextInput(attrs={"class": "form-control", "dir": "ltr", "autocomplete": "off"}),
+                widget=forms.TextInput(
+                    attrs={"class": "form-control", "dir": "ltr", "autocomplete": "off"}
+                ),
             )
             self.fields[f"doc_{kind}_gov"] = forms.ChoiceField(
                 label=_("Issued in"),
@@ -354,7 +439,11 @@ class MemberForm(_Bootstrap, forms.Form):
             number = (d.get(f"doc_{kind}") or "").strip()
             if number:
                 documents.append(
-                    {"kind": kind, "number": number, "issuing_governorate": d.get(f"doc_{kind}_gov") or None}
+                    {
+                        "kind": kind,
+                        "number": number,
+                        "issuing_governorate": d.get(f"doc_{kind}_gov") or None,
+                    }
                 )
                 self.document_kinds.append(kind)
         data["documents"] = documents
@@ -382,7 +471,9 @@ def member_initial(member: Individual) -> dict[str, Any]:
     data["status"] = member.status
     for doc in member.documents.all():
         data[f"doc_{doc.kind}"] = doc.number
-        data[f"doc_{doc.kind}_gov"] = doc.issuing_governorate.pcode if doc.issuing_governorate_id else ""
+        data[f"doc_{doc.kind}_gov"] = (
+            doc.issuing_governorate.pcode if doc.issuing_governorate_id else ""
+        )
     return data
 
 
@@ -393,7 +484,11 @@ class _BaseMemberFormSet(forms.BaseFormSet):
         for form in self.forms:
             if not hasattr(form, "cleaned_data"):
                 continue
-            if self.can_delete and self._should_delete_form(form) and not form.cleaned_data.get("id"):
+            if (
+                self.can_delete
+                and self._should_delete_form(form)
+                and not form.cleaned_data.get("id")
+            ):
                 continue
             if cast(MemberForm, form).is_blank():
                 continue
@@ -412,7 +507,9 @@ def apply_member_errors(forms_in_order: list[MemberForm], fields: Mapping[str, A
         if parts[0] != "members":
             continue
         if len(parts) < 3 or not parts[1].isdigit() or int(parts[1]) >= len(forms_in_order):
-            left.extend(str(m) for m in (messages if isinstance(messages, list | tuple) else [messages]))
+            left.extend(
+                str(m) for m in (messages if isinstance(messages, list | tuple) else [messages])
+            )
             continue
         form = forms_in_order[int(parts[1])]
         left.extend(apply_errors(form, {parts[2]: messages}, form.error_mapping()))
@@ -431,7 +528,10 @@ class ConsentsForm(_Bootstrap, forms.Form):
         super().__init__(*args, **kwargs)
         for purpose, _label in Consent.Purpose.choices:
             self.fields[f"{purpose}_given"] = forms.ChoiceField(
-                label=_("Consent"), choices=_GIVEN, required=False, widget=forms.Select(attrs={"class": "form-select"})
+                label=_("Consent"),
+                choices=_GIVEN,
+                required=False,
+                widget=forms.Select(attrs={"class": "form-select"}),
             )
             self.fields[f"{purpose}_basis"] = forms.ChoiceField(
                 label=_("Legal basis"),
@@ -441,7 +541,9 @@ class ConsentsForm(_Bootstrap, forms.Form):
             )
 
     def rows(self) -> list[tuple[Any, Any, Any]]:
-        return [(label, self[f"{p}_given"], self[f"{p}_basis"]) for p, label in Consent.Purpose.choices]
+        return [
+            (label, self[f"{p}_given"], self[f"{p}_basis"]) for p, label in Consent.Purpose.choices
+        ]
 
     def service_consents(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -465,8 +567,12 @@ class ConsentsForm(_Bootstrap, forms.Form):
 
 class ConsentForm(_Bootstrap, forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Consent.Purpose.choices)
-    legal_basis = forms.ChoiceField(label=_("Legal basis"), choices=[*BLANK, *Consent.LegalBasis.choices], required=False)
-    given = forms.ChoiceField(label=_("Consent"), choices=[("yes", _("Given")), ("no", _("Refused"))])
+    legal_basis = forms.ChoiceField(
+        label=_("Legal basis"), choices=[*BLANK, *Consent.LegalBasis.choices], required=False
+    )
+    given = forms.ChoiceField(
+        label=_("Consent"), choices=[("yes", _("Given")), ("no", _("Refused"))]
+    )
     recorded_on = forms.DateField(label=_("Recorded on"), required=False, widget=_date_input())
     withdrawn_on = forms.DateField(label=_("Withdrawn on"), required=False, widget=_date_input())
     notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
@@ -493,14 +599,21 @@ class MoveForm(_Bootstrap, forms.Form):
         label=_("…or type its P-code"),
         max_length=20,
         required=False,
-        widget=forms.TextInput(attrs={"dir": "ltr", "placeholder": "IQG15Q01", "class": "form-control pcode"}),
+        widget=forms.TextInput(
+            attrs={"dir": "ltr", "placeholder": "IQG15Q01", "class": "form-control pcode"}
+        ),
     )
     moved_on = forms.DateField(label=_("Date of the move"), required=False, widget=_date_input())
     displacement_status = forms.ChoiceField(
-        label=_("Displacement status after the move"), choices=[*BLANK, *DisplacementStatus.choices], required=False
+        label=_("Displacement status after the move"),
+        choices=[*BLANK, *DisplacementStatus.choices],
+        required=False,
     )
     shelter_type = forms.ChoiceField(
-        label=_("Shelter type after the move"), choices=ShelterType.choices, required=False, initial=ShelterType.UNKNOWN
+        label=_("Shelter type after the move"),
+        choices=ShelterType.choices,
+        required=False,
+        initial=ShelterType.UNKNOWN,
     )
     notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
 
@@ -515,7 +628,9 @@ class MoveForm(_Bootstrap, forms.Form):
         self._places = {str(p.public_id): p for p in places}
         cast(forms.ChoiceField, self.fields["to_place"]).choices = place_choices(places)
         cast(forms.ChoiceField, self.fields["to_admin_unit"]).choices = admin_unit_choices(
-            AdminUnit.objects.filter(level__in=[2, 3]).select_related("governorate").order_by("pcode")
+            AdminUnit.objects.filter(level__in=[2, 3])
+            .select_related("governorate")
+            .order_by("pcode")
         )
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -535,7 +650,9 @@ class MoveForm(_Bootstrap, forms.Form):
 
 class StatusForm(_Bootstrap, forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=[])
-    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -136,12 +136,25 @@ def _flags(household: Household) -> list[str]:
     return [label for on, label in flags if on]
 
 
+def _first_url(names: tuple[str, ...], public_id: Any) -> str | None:
+    # Other modules (cards, assistance) add these pages; a link appears once they exist.
+    for name in names:
+        try:
+            return reverse(name, kwargs={"public_id": public_id})
+        except NoReverseMatch:
+            continue
+    return None
+
+
 def _card_url(household: Household) -> str | None:
-    # The cards module may not be installed yet; the link appears once it is.
-    try:
-        return reverse("registry:cards:household", args=[household.public_id])
-    except NoReverseMatch:
-        return None
+    return _first_url(("registry:cards:household", "registry:card_household"), household.public_id)
+
+
+def _assistance_url(household: Household) -> str:
+    return (
+        _first_url(("assistance:household_history",), household.public_id)
+        or f"/assistance/households/{household.public_id}/history/"
+    )
 
 
 def _detail_context(request: HttpRequest, household: Household) -> dict[str, Any]:
@@ -168,7 +181,9 @@ def _detail_context(request: HttpRequest, household: Household) -> dict[str, Any
         "former_members": [m for m in members if m.status != Individual.Status.ACTIVE],
         "flags": _flags(household),
         "demographics": _demographics_rows(household),
-        "consent_rows": [(value, label, consents.get(value)) for value, label in Consent.Purpose.choices],
+        "consent_rows": [
+            (value, label, consents.get(value)) for value, label in Consent.Purpose.choices
+        ],
         "phones": list(household.phones.all()),
         "moves": list(household.moves.all()),
         "history": history,
@@ -177,9 +192,7 @@ def _detail_context(request: HttpRequest, household: Household) -> dict[str, Any
         "consent_form": ConsentForm(initial={"recorded_on": today}) if can_manage else None,
         "card_url": _card_url(household) if has_permission(user, PRINT_CARDS) else None,
         "assistance_url": (
-            f"/assistance/households/{household.public_id}/history/"
-            if has_permission(user, ASSISTANCE_VIEW)
-            else None
+            _assistance_url(household) if has_permission(user, ASSISTANCE_VIEW) else None
         ),
     }
 
@@ -240,7 +253,9 @@ def _apply_service_errors(
     consents: ConsentsForm | None,
 ) -> list[str]:
     fields = dict(exc.fields)
-    left = apply_member_errors(member_forms, {k: v for k, v in fields.items() if k.startswith("members.")})
+    left = apply_member_errors(
+        member_forms, {k: v for k, v in fields.items() if k.startswith("members.")}
+    )
     if "members" in fields:
         left.extend(str(m) for m in fields["members"])
     consent_fields = {k: v for k, v in fields.items() if k.startswith("consents.")}
@@ -261,13 +276,17 @@ def household_create(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = HouseholdForm(data, user=request.user)
     formset = MemberFormSet(
-        data, prefix="members", initial=None if data else [{"relationship": Individual.Relationship.HEAD}]
+        data,
+        prefix="members",
+        initial=None if data else [{"relationship": Individual.Relationship.HEAD}],
     )
     consents = ConsentsForm(data, prefix="consent")
     if request.method != "POST":
         return _form_page(request, household=None, form=form, formset=formset, consents=consents)
     if not _forms_valid(form, formset, consents):
-        return _form_page(request, household=None, form=form, formset=formset, consents=consents, status=400)
+        return _form_page(
+            request, household=None, form=form, formset=formset, consents=consents, status=400
+        )
     member_forms = formset.member_forms()
     try:
         household = services.household_register(
@@ -281,7 +300,13 @@ def household_create(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as exc:
         errors = _apply_service_errors(exc, form=form, member_forms=member_forms, consents=consents)
         return _form_page(
-            request, household=None, form=form, formset=formset, consents=consents, errors=errors, status=400
+            request,
+            household=None,
+            form=form,
+            formset=formset,
+            consents=consents,
+            errors=errors,
+            status=400,
         )
     messages.success(
         request,
@@ -295,12 +320,18 @@ def household_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
     household = _managed_household(request, public_id)
     data = request.POST if request.method == "POST" else None
     form = HouseholdForm(data, user=request.user, instance=household)
-    current = list(selectors.members_ordered().filter(household=household, status=Individual.Status.ACTIVE))
-    formset = MemberFormSet(data, prefix="members", initial=None if data else [member_initial(m) for m in current])
+    current = list(
+        selectors.members_ordered().filter(household=household, status=Individual.Status.ACTIVE)
+    )
+    formset = MemberFormSet(
+        data, prefix="members", initial=None if data else [member_initial(m) for m in current]
+    )
     if request.method != "POST":
         return _form_page(request, household=household, form=form, formset=formset, consents=None)
     if not _forms_valid(form, formset, None):
-        return _form_page(request, household=household, form=form, formset=formset, consents=None, status=400)
+        return _form_page(
+            request, household=household, form=form, formset=formset, consents=None, status=400
+        )
     member_forms = formset.member_forms()
     try:
         services.household_update(
@@ -313,7 +344,13 @@ def household_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
     except ValidationFailed as exc:
         errors = _apply_service_errors(exc, form=form, member_forms=member_forms, consents=None)
         return _form_page(
-            request, household=household, form=form, formset=formset, consents=None, errors=errors, status=400
+            request,
+            household=household,
+            form=form,
+            formset=formset,
+            consents=None,
+            errors=errors,
+            status=400,
         )
     messages.success(request, _("The changes were saved."))
     return redirect("registry:household_detail", public_id=household.public_id)
@@ -337,12 +374,18 @@ def household_move(request: HttpRequest, public_id: Any) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.household_move(household=household, user=request.user, **form.service_kwargs())
+                services.household_move(
+                    household=household, user=request.user, **form.service_kwargs()
+                )
             except ValidationFailed as exc:
                 left = apply_errors(
                     form,
                     exc.fields,
-                    {"to_admin_unit": "to_admin_unit_pcode" if form.cleaned_data.get("to_admin_unit_pcode") else "to_admin_unit"},
+                    {
+                        "to_admin_unit": "to_admin_unit_pcode"
+                        if form.cleaned_data.get("to_admin_unit_pcode")
+                        else "to_admin_unit"
+                    },
                 )
                 for message in left or ([] if exc.fields else [str(exc.message)]):
                     form.add_error(None, message)
@@ -350,7 +393,12 @@ def household_move(request: HttpRequest, public_id: Any) -> HttpResponse:
                 messages.success(request, _("The move was recorded."))
                 return redirect("registry:household_detail", public_id=household.public_id)
         status = 400
-    return render(request, "registry/household_move.html", {"household": household, "form": form}, status=status)
+    return render(
+        request,
+        "registry/household_move.html",
+        {"household": household, "form": form},
+        status=status,
+    )
 
 
 @login_required
@@ -369,7 +417,10 @@ def household_status(request: HttpRequest, public_id: Any) -> HttpResponse:
             reason=form.cleaned_data.get("reason", ""),
         )
     except ApplicationError as exc:
-        messages.error(request, " ".join(str(m) for msgs in exc.fields.values() for m in msgs) or str(exc.message))
+        messages.error(
+            request,
+            " ".join(str(m) for msgs in exc.fields.values() for m in msgs) or str(exc.message),
+        )
     else:
         messages.success(request, _("The status was changed."))
     return redirect("registry:household_detail", public_id=household.public_id)
@@ -386,7 +437,10 @@ def household_consent(request: HttpRequest, public_id: Any) -> HttpResponse:
         try:
             services.consent_set(household=household, user=request.user, **form.service_kwargs())
         except ApplicationError as exc:
-            messages.error(request, " ".join(str(m) for msgs in exc.fields.values() for m in msgs) or str(exc.message))
+            messages.error(
+                request,
+                " ".join(str(m) for msgs in exc.fields.values() for m in msgs) or str(exc.message),
+            )
         else:
             messages.success(request, _("The consent was recorded."))
     return redirect(reverse("registry:household_detail", args=[household.public_id]) + "#consent")

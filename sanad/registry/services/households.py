@@ -192,8 +192,7 @@ def household_register(
         lookups=lookups,
     )
     problems = list(prepared.problems)
-    if not problems:
-        problems.extend(_prepared_document_problems(prepared, user=user))
+    problems.extend(_document_problems(prepared.cleaned_members, user=user))
     if (
         prepared.household.source_ref
         and Household.objects.filter(source_ref=prepared.household.source_ref).exists()
@@ -223,26 +222,6 @@ def household_register(
             code="conflict",
         ) from exc
     return household
-
-
-def _prepared_document_problems(prepared: Any, *, user: Any) -> list[Problem]:
-    """Registry-wide document numbers for a prepared household (its members are in order)."""
-    pairs = prepared.document_pairs
-    clashes = document_clashes(pairs)
-    if not clashes:
-        return []
-    view_reach = governorates_within(user, VIEW) if has_permission(user, VIEW) else frozenset()
-    member_index = {id(m): i for i, m in enumerate(prepared.members)}
-    per_member: dict[int, int] = {}
-    problems = []
-    for doc in prepared.documents:
-        i = member_index[id(doc.individual)]
-        j = per_member.get(i, 0)
-        per_member[i] = j + 1
-        clash = clashes.get((doc.kind, doc.number_key))
-        if clash is not None:
-            problems.append((f"members.{i}.documents.{j}.number", clash_message(clash, view_reach)))
-    return problems
 
 
 # --- edit -----------------------------------------------------------------------------
@@ -389,14 +368,28 @@ def _household_write(
         problems.extend(phone_problems)
     raise_problems(problems)
 
-    saved: list[Individual] = []
+    saved: dict[int, Individual] = {}
     with transaction.atomic():
         if changes:
             for name, value in changes.items():
                 setattr(household, name, value)
             _stamp(household, user)
             household.save()
-        for cleaned in cleaned_members:
+        # Members who leave first, then those who stop being head, so that the
+        # one-head-per-household constraint holds after every single save.
+        for member, status, reason in status_changes:
+            _member_status(member, status=status, reason=reason, user=user)
+
+        def save_order(item: tuple[int, dict[str, Any]]) -> int:
+            current = existing.get(item[1].get("id") or "")
+            gives_up_head = (
+                current is not None
+                and current.relationship == Individual.Relationship.HEAD
+                and item[1]["relationship"] != Individual.Relationship.HEAD
+            )
+            return 0 if gives_up_head else 1
+
+        for position, cleaned in sorted(enumerate(cleaned_members), key=save_order):
             member_id = cleaned.get("id")
             if member_id:
                 member = existing[member_id]
@@ -416,13 +409,11 @@ def _household_write(
                 for doc in build_documents(cleaned, member):
                     _stamp(doc, user)
                     doc.save()
-            saved.append(member)
-        for member, status, reason in status_changes:
-            _member_status(member, status=status, reason=reason, user=user)
+            saved[position] = member
         if phone_data is not None:
             _sync_phones(household, phone_data, user)
         household_refresh(household)
-    return household, saved
+    return household, [saved[i] for i in sorted(saved)]
 
 
 def _sync_documents(member: Individual, cleaned: Mapping[str, Any], user: Any) -> None:

@@ -890,10 +890,13 @@ class PreparedHousehold:
     moves: list[DisplacementMove] = field(default_factory=list)
     search_keys: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
+    # The members as `clean_member` returned them (also when there are problems).
+    cleaned_members: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def document_pairs(self) -> list[tuple[str, str]]:
-        return [(d.kind, d.number_key) for d in self.documents]
+        """(kind, number key) of every document given, for `document_clashes`."""
+        return [(d["kind"], d["number_key"]) for m in self.cleaned_members for d in m["documents"]]
 
 
 def prepare_household(
@@ -948,7 +951,9 @@ def prepare_household(
         source_ref=source_ref,
         **{k: v for k, v in hh_data.items() if k != "governorate" or v is not None},
     )
-    prepared = PreparedHousehold(household=household, problems=problems)
+    prepared = PreparedHousehold(
+        household=household, problems=problems, cleaned_members=cleaned_members
+    )
     if problems:
         return prepared
     for cleaned in cleaned_members:

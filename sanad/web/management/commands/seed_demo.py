@@ -1,12 +1,15 @@
-"""`sanad seed_demo`: a realistic demo dataset for the shell.
+"""`sanad seed_demo`: a realistic demo dataset for the shell and the registry.
 
 Safe to run twice: records that exist (by user name, site code, project code) are left
-as they are. Prints the demo logins at the end.
+as they are, and the registry is seeded only while it is empty. Prints the demo logins
+at the end.
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -20,11 +23,19 @@ from sanad.core.areas import ProgrammeArea
 from sanad.core.context import acting_as
 from sanad.geo.models import AdminUnit, Place
 from sanad.programmes.models import Activity, Programme, Project, Target
+from sanad.registry.demo import seed_registry
+from sanad.registry.models import Household
 from sanad.web import demo_data
+
+logger = logging.getLogger(__name__)
+DEFAULT_HOUSEHOLDS = 3000
 
 
 class Command(BaseCommand):
-    help = "Load the demo dataset (organisations, a user per role, programmes, projects, places)."
+    help = (
+        "Load the demo dataset (organisations, a user per role, programmes, projects, places) "
+        "and a registry of households with some assistance."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -35,6 +46,18 @@ class Command(BaseCommand):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the logins.")
         parser.add_argument(
             "--logins-only", action="store_true", help="Only print the demo logins."
+        )
+        parser.add_argument(
+            "--households",
+            type=int,
+            default=DEFAULT_HOUSEHOLDS,
+            help=f"How many households to register (default {DEFAULT_HOUSEHOLDS}).",
+        )
+        parser.add_argument(
+            "--no-registry", action="store_true", help="Do not seed households or assistance."
+        )
+        parser.add_argument(
+            "--seed", type=int, default=7, help="Random seed of the demo registry (default 7)."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -57,8 +80,37 @@ class Command(BaseCommand):
                 f"{Place.objects.count()} places, {Project.objects.count()} projects."
             )
         )
+        if not options["no_registry"] and options["households"] > 0:
+            with acting_as(admin, source="command"):
+                self._registry(admin, options["households"], options["seed"])
         if not options["quiet_logins"]:
             self.print_logins(options["password"])
+
+    def _registry(self, admin: User, households: int, seed: int) -> None:
+        if Household.objects.exists():
+            self.stdout.write("Registry already has households: left as it is.")
+            return
+        started = time.monotonic()
+        counts = seed_registry(n=households, user=admin, seed=seed)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Registry: {counts['households']} households ({counts['re_registrations']} of them "
+                f"registered twice, for deduplication), {counts['individuals']} people, "
+                f"{counts['documents']} documents, {counts['phones']} phones "
+                f"in {time.monotonic() - started:.1f} s."
+            )
+        )
+        delivered = seed_assistance(user=admin, seed=seed)
+        if delivered is None:
+            self.stdout.write("Assistance ledger not available yet: no deliveries recorded.")
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Assistance: "
+                    + ", ".join(f"{n} {item.replace('_', ' ')}" for item, n in delivered.items())
+                    + "."
+                )
+            )
 
     def print_logins(self, password: str) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {password})")
@@ -180,3 +232,131 @@ def _role_choices() -> list[tuple[str, str]]:
 def _gov_names(codes: tuple[str, ...]) -> list[str]:
     names = dict(AdminUnit.objects.filter(pcode__in=codes).values_list("pcode", "name_en"))
     return [names.get(c, c) for c in codes]
+
+
+# --- assistance ---------------------------------------------------------------------
+
+SEED_SOURCE = "demo.seed"
+IQD_PER_USD = Decimal("1310")
+
+
+def _assistance_plans() -> list[dict[str, Any]]:
+    """Which households get what, by project: (filter, share of them, delivery)."""
+    return [
+        {
+            # Winterisation in camps of Duhok and Ninewa.
+            "project": "NFI-ECHO-2026-01",
+            "programme": "NFI",
+            "filter": {"place__kind": "formal_camp", "governorate__pcode__in": ("IQG09", "IQG15")},
+            "share": 0.65,
+            "delivery": {
+                "kind": "in_kind",
+                "item": "winter_kit",
+                "quantity": 1,
+                "unit": "kit",
+                "description": "Winter kit: blankets, heater, kerosene jerrycan, winter clothes",
+            },
+        },
+        {
+            # NFI e-vouchers for Syrian refugees, redeemed at contracted vendors.
+            "project": "NFI-PRM-2026-02",
+            "programme": "NFI",
+            "filter": {
+                "displacement_status": "syrian_refugee",
+                "governorate__pcode__in": ("IQG09", "IQG11"),
+            },
+            "share": 0.55,
+            "delivery": {
+                "kind": "voucher",
+                "item": "nfi_evoucher",
+                "value": 175000,
+                "currency": "IQD",
+                "exchange_rate": IQD_PER_USD,
+                "description": "E-voucher for NFIs (IQD 175,000)",
+            },
+        },
+        {
+            # First tranche of cash for rehabilitation of war-damaged homes.
+            "project": "SHL-GFFO-2025-03",
+            "programme": "SHELTER",
+            "filter": {"displacement_status": "returnee", "governorate__pcode": "IQG15"},
+            "share": 0.25,
+            "delivery": {
+                "kind": "cash",
+                "item": "shelter_cash_tranche_1",
+                "value": 1000,
+                "currency": "USD",
+                "exchange_rate": IQD_PER_USD,
+                "description": "Cash for shelter rehabilitation, first tranche (USD 1,000)",
+            },
+        },
+        {
+            # Refugee families moved between camps in Duhok (consolidation).
+            "project": "TRP-PRM-2026-01",
+            "programme": "TRANSPORT",
+            "filter": {
+                "displacement_status": "syrian_refugee",
+                "place__kind": "formal_camp",
+                "governorate__pcode": "IQG09",
+            },
+            "share": 0.15,
+            "delivery": {
+                "kind": "transport",
+                "item": "camp_relocation_transport",
+                "description": "Transport with belongings to another camp",
+            },
+        },
+    ]
+
+
+def seed_assistance(*, user: Any, seed: int = 7) -> dict[str, int] | None:
+    """Record realistic deliveries for the demo households through the assistance
+    ledger's own service (`assistance_record_bulk`), so every rule of the ledger holds.
+    Returns how many of each item were recorded, or None when the ledger's service is
+    not there (the registry works without it). Idempotent: sources are per household."""
+    import random
+
+    try:
+        from sanad.assistance.services import assistance_record_bulk
+    except ImportError:  # pragma: no cover - while the ledger is being built
+        logger.info("assistance_record_bulk is not available: no demo deliveries")
+        return None
+
+    rng = random.Random(seed)
+    today = datetime.date.today()
+    projects = {p.code: p for p in Project.objects.select_related("programme")}
+    delivered: dict[str, int] = {}
+    for plan in _assistance_plans():
+        project = projects.get(plan["project"])
+        if project is None:
+            continue
+        last = min(project.end_date, today)
+        households = (
+            Household.objects.filter(status=Household.Status.ACTIVE, **plan["filter"])
+            .select_related("admin_unit", "place__admin_unit")
+            .order_by("pk")
+        )
+        deliveries = []
+        for household in households.iterator(chunk_size=1000):
+            if rng.random() >= plan["share"]:
+                continue
+            first = max(project.start_date, household.created_at.date() + datetime.timedelta(days=7))
+            if first > last:
+                continue
+            on = first + datetime.timedelta(days=rng.randrange((last - first).days + 1))
+            deliveries.append(
+                {
+                    "household": household,
+                    "programme": project.programme,
+                    "project": project,
+                    "delivered_on": on,
+                    "place": household.place,
+                    "source_type": SEED_SOURCE,
+                    "source_id": f"{plan['delivery']['item']}:{household.public_id}",
+                    **plan["delivery"],
+                }
+            )
+        for start in range(0, len(deliveries), 1000):
+            assistance_record_bulk(user=user, deliveries=deliveries[start : start + 1000])
+        delivered[plan["delivery"]["item"]] = len(deliveries)
+    return delivered
