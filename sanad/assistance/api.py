@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
     inline_serializer,
 )
@@ -83,6 +84,9 @@ def _individuals_in_reach(context: dict[str, Any]) -> Any:
     )
 
 
+# A plain string in the schema: the programme codes' enum is already named (CodeEnum)
+# by the programmes API, and a second name for it is a schema warning.
+@extend_schema_field(OpenApiTypes.STR)
 class ProgrammeCodeField(serializers.SlugRelatedField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(slug_field="code", queryset=Programme.objects.all(), **kwargs)

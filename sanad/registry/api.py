@@ -188,7 +188,8 @@ class PhoneSerializer(serializers.ModelSerializer):
 class ConsentSerializer(serializers.ModelSerializer):
     purpose = enum("ConsentPurposeEnum", Consent.Purpose.choices, read_only=True)
     legal_basis = enum("LegalBasisEnum", Consent.LegalBasis.choices, read_only=True)
-    is_valid = serializers.BooleanField(read_only=True)
+    # DRF moves declared fields off the class: this does not replace Serializer.is_valid.
+    is_valid = serializers.BooleanField(read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = Consent
@@ -281,7 +282,7 @@ class HouseholdListSerializer(serializers.ModelSerializer):
 
 class HouseholdDetailSerializer(HouseholdListSerializer):
     origin_admin_unit = _pcode()
-    source = enum("HouseholdSourceEnum", Household.Source.choices, read_only=True)
+    source = enum("HouseholdSourceEnum", Household.Source.choices, read_only=True)  # type: ignore[assignment]
     members = MemberSerializer(many=True, read_only=True)
     phones = PhoneSerializer(many=True, read_only=True)
     consents = ConsentSerializer(many=True, read_only=True)

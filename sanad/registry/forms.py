@@ -163,20 +163,21 @@ class HouseholdForm(_Bootstrap, forms.Form):
         )
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {
-                "place": str(instance.place.public_id) if instance.place_id else "",
+                "place": str(instance.place.public_id) if instance.place else "",
                 "admin_unit": instance.admin_unit.pcode,
                 "displacement_status": instance.displacement_status,
                 "shelter_type": instance.shelter_type,
-                "origin_admin_unit": instance.origin_admin_unit.pcode
-                if instance.origin_admin_unit_id
-                else "",
+                "origin_admin_unit": (
+                    instance.origin_admin_unit.pcode if instance.origin_admin_unit else ""
+                ),
                 "origin_place_name": instance.origin_place_name,
                 "displaced_on": instance.displaced_on,
                 "notes": instance.notes,
             }
-        initial = kwargs.setdefault("initial", {})
+        initial: dict[str, Any] = dict(kwargs.get("initial") or {})
         for i, number in enumerate(phones):
             initial[f"phone_{i}"] = number
+        kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.user = user
         self.instance = instance
@@ -197,7 +198,7 @@ class HouseholdForm(_Bootstrap, forms.Form):
                 ),
             )
         places = list(places_for_households(user))
-        if instance is not None and instance.place_id and instance.place not in places:
+        if instance is not None and instance.place is not None and instance.place not in places:
             places.append(instance.place)
         cast(forms.ChoiceField, self.fields["place"]).choices = place_choices(places)
         units = list(admin_units_for_places(user=user, permission=MANAGE))
@@ -215,7 +216,7 @@ class HouseholdForm(_Bootstrap, forms.Form):
         return [self[f"phone_{i}"] for i in range(self.phone_count)]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         typed = (data.get("admin_unit_pcode") or "").strip()
         if typed:
             try:
@@ -343,7 +344,7 @@ class MemberForm(_Bootstrap, forms.Form):
     )
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"),
-        choices=[*BLANK, *Individual._meta.get_field("preferred_language").choices],
+        choices=[*BLANK, *(Individual._meta.get_field("preferred_language").choices or ())],
         required=False,
     )
     status = forms.ChoiceField(label=_("Status"), choices=Individual.Status.choices, required=False)
@@ -472,7 +473,7 @@ def member_initial(member: Individual) -> dict[str, Any]:
     for doc in member.documents.all():
         data[f"doc_{doc.kind}"] = doc.number
         data[f"doc_{doc.kind}_gov"] = (
-            doc.issuing_governorate.pcode if doc.issuing_governorate_id else ""
+            doc.issuing_governorate.pcode if doc.issuing_governorate else ""
         )
     return data
 
@@ -484,11 +485,7 @@ class _BaseMemberFormSet(forms.BaseFormSet):
         for form in self.forms:
             if not hasattr(form, "cleaned_data"):
                 continue
-            if (
-                self.can_delete
-                and self._should_delete_form(form)
-                and not form.cleaned_data.get("id")
-            ):
+            if form.cleaned_data.get("DELETE") and not form.cleaned_data.get("id"):
                 continue
             if cast(MemberForm, form).is_blank():
                 continue

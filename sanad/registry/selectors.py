@@ -46,8 +46,10 @@ def heads_prefetch() -> Prefetch:
 
 
 def _upper_bound(key: str) -> str:
-    """The smallest string greater than every string starting with `key` (in code-point
-    order, as SQLite and PostgreSQL's "C" collation compare)."""
+    """The smallest string greater than every string starting with `key` in code-point
+    order (SQLite's default). On PostgreSQL the range is still an index scan; under a
+    linguistic collation its edges follow that collation, so a "C" collation on
+    `SearchKey.key` keeps prefix search exact there."""
     return key[:-1] + chr(ord(key[-1]) + 1)
 
 
@@ -61,7 +63,8 @@ def households_matching(queryset: QuerySet[Household], query: str) -> QuerySet[H
     keys = query_keys(query)
     if not keys:
         return queryset.none()
-    for key, is_prefix in keys[:6]:
+    for full_key, is_prefix in keys[:6]:
+        key = full_key[:60]  # as stored (SearchKey.key holds 60 characters)
         term = key.split(":", 1)[1]
         if is_prefix and len(term) >= MIN_PREFIX:
             match = SearchKey.objects.filter(key__gte=key, key__lt=_upper_bound(key))

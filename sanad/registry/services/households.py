@@ -390,9 +390,8 @@ def _household_write(
             return 0 if gives_up_head else 1
 
         for position, cleaned in sorted(enumerate(cleaned_members), key=save_order):
-            member_id = cleaned.get("id")
-            if member_id:
-                member = existing[member_id]
+            if cleaned.get("id"):
+                member = existing[str(cleaned["id"])]
                 for name in MEMBER_MODEL_FIELDS:
                     if name == "status":
                         continue
@@ -423,13 +422,15 @@ def _sync_documents(member: Individual, cleaned: Mapping[str, Any], user: Any) -
         if kind not in wanted:
             doc.delete()
     for kind, d in wanted.items():
-        doc = current.get(kind)
-        if doc is None:
+        found = current.get(kind)
+        if found is None:
             doc = IndividualDocument(individual=member, kind=kind)
-        elif doc.number == d["number"] and doc.issuing_governorate_id == getattr(
+        elif found.number == d["number"] and found.issuing_governorate_id == getattr(
             d["issuing_governorate"], "pk", None
         ):
             continue
+        else:
+            doc = found
         doc.number = d["number"]
         doc.number_key = d["number_key"]
         doc.issuing_governorate = d["issuing_governorate"]
@@ -444,11 +445,13 @@ def _sync_phones(household: Household, phone_data: list[dict[str, Any]], user: A
         if number not in wanted:
             phone.delete()
     for number, p in wanted.items():
-        phone = current.get(number)
-        if phone is None:
+        found = current.get(number)
+        if found is None:
             phone = HouseholdPhone(household=household, number=number)
-        elif phone.is_primary == p["is_primary"]:
+        elif found.is_primary == p["is_primary"]:
             continue
+        else:
+            phone = found
         phone.is_primary = p["is_primary"]
         _stamp(phone, user)
         phone.save()
@@ -718,6 +721,8 @@ def household_refresh(household: Household) -> Household:
         "demographics",
     )
     if apply_derived(household, members):
+        # Derived facts, not personal data: a conditional update, outside the audit trail,
+        # which records the member changes they follow from.
         Household.objects.filter(pk=household.pk).update(
             **{name: getattr(household, name) for name in derived_fields},
         )

@@ -131,7 +131,7 @@ RELATIONSHIP_SEX = {
     "daughter_in_law": "female",
 }
 LANGUAGES = frozenset(
-    code for code, _label in Individual._meta.get_field("preferred_language").choices
+    str(code) for code, _label in Individual._meta.get_field("preferred_language").choices or ()
 )
 
 _LATIN = re.compile(r"[A-Za-z]")
@@ -312,37 +312,38 @@ def clean_member(
             out[name] = False
 
     dob: datetime.date | None = None
+    dob_unreadable = False
     try:
         dob = parse_date(data.get("date_of_birth"))
     except ValueError as exc:
         problem("date_of_birth", str(exc))
-    if (
-        dob is None
-        and data.get("age") not in (None, "")
-        and not any(p[0] == prefix + "date_of_birth" for p in problems)
-    ):
-        try:
-            years = int(str(data.get("age")).strip())
-            if years < 0:
-                raise ValueError
-        except ValueError:
-            problem("age", _("Write the age as a whole number of years."))
+        dob_unreadable = True
+    if dob is None and not dob_unreadable:
+        raw_age = data.get("age")
+        if raw_age in (None, ""):
+            problem(
+                "date_of_birth",
+                _("Give the date of birth, or the age in years when the date is unknown."),
+            )
         else:
-            # An age alone gives an estimated date of birth on 1 January, as civil
-            # registries record an unknown birthday.
-            if years <= MAX_AGE:
-                dob = datetime.date(today.year - years, 1, 1)
-                out["dob_estimated"] = True
+            try:
+                years = int(str(raw_age).strip())
+                if years < 0:
+                    raise ValueError
+            except ValueError:
+                problem("age", _("Write the age as a whole number of years."))
             else:
-                problem(
-                    "age",
-                    _("An age above %(max)s years is not plausible. Check it.") % {"max": MAX_AGE},
-                )
-    elif dob is None and not any(p[0] == prefix + "date_of_birth" for p in problems):
-        problem(
-            "date_of_birth",
-            _("Give the date of birth, or an estimate marked as estimated."),
-        )
+                if years > MAX_AGE:
+                    problem(
+                        "age",
+                        _("An age above %(max)s years is not plausible. Check it.")
+                        % {"max": MAX_AGE},
+                    )
+                else:
+                    # An age alone gives an estimated date of birth on 1 January, as
+                    # civil registries record an unknown birthday.
+                    dob = datetime.date(today.year - years, 1, 1)
+                    out["dob_estimated"] = True
     age: int | None = None
     if dob is not None:
         if dob > today:
@@ -549,7 +550,7 @@ def validate_members(members: Sequence[Mapping[str, Any]]) -> list[Problem]:
         rel, sex, dob = m.get("relationship"), m.get("sex"), m.get("date_of_birth")
         expected_sex = RELATIONSHIP_SEX.get(rel or "")
         if expected_sex and sex and sex != expected_sex:
-            label = Individual.Relationship(rel).label
+            label = Individual.Relationship(str(rel)).label
             problems.append(
                 (
                     path(m, "sex"),
@@ -632,8 +633,8 @@ def clean_household(
         if key not in HOUSEHOLD_KEYS:
             problems.append((str(key), _("Unknown field.")))
 
-    place: Place | None = current.place if partial else None
-    unit: AdminUnit | None = current.admin_unit if partial else None
+    place: Place | None = current.place if current is not None else None
+    unit: AdminUnit | None = current.admin_unit if current is not None else None
     location_given = "place" in data or "admin_unit" in data
     if "place" in data:
         place = None

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from sanad.accounts.models import Organisation, User
 from sanad.accounts.services import role_assign, user_create
@@ -323,7 +324,7 @@ def seed_assistance(*, user: Any, seed: int = 7) -> dict[str, int] | None:
         return None
 
     rng = random.Random(seed)
-    today = datetime.date.today()
+    today = timezone.localdate()
     projects = {p.code: p for p in Project.objects.select_related("programme")}
     delivered: dict[str, int] = {}
     for plan in _assistance_plans():
@@ -340,7 +341,9 @@ def seed_assistance(*, user: Any, seed: int = 7) -> dict[str, int] | None:
         for household in households.iterator(chunk_size=1000):
             if rng.random() >= plan["share"]:
                 continue
-            first = max(project.start_date, household.created_at.date() + datetime.timedelta(days=7))
+            first = max(
+                project.start_date, household.created_at.date() + datetime.timedelta(days=7)
+            )
             if first > last:
                 continue
             on = first + datetime.timedelta(days=rng.randrange((last - first).days + 1))

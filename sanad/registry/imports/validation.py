@@ -1,0 +1,786 @@
+"""Checking imported households row by row and cell by cell.
+
+The checks run on every row of files of a million people, so they are written for
+speed: reference data (admin units, place codes, the importing user's reach) is loaded
+once into dictionaries, columns are looked up by position, and the expensive parts
+(P-code messages, name tokens) are computed once per distinct value.
+
+An error names the sheet, the row number as a spreadsheet shows it, the column header
+as written in the file, the value and a message id with parameters; the message is put
+into the reader's language when it is shown (`error_message`).
+
+Rules (the registry's own, `registry.services.validation`, whose limits are imported
+so that a household the web form refuses is refused here too): a current P-code of a
+district or sub-district inside the user's reach for registering households, and an
+open camp or site by its code; dates as YYYY-MM-DD or DD/MM/YYYY (or a spreadsheet
+date), not in the future; sex, relationship and every select question among its choices
+(XML name or label in any of the three languages); Iraqi mobile numbers (stored as
++9647…); names in the script of their column; exactly one head per household, at least
+12 years old; required fields; ages that fit relationships (a son or daughter at least 12
+years younger than the head, a parent 12 years older, a grandchild or grandparent 24
+years, a spouse at least 15); sex that fits the relationship; pregnancy only for women
+of 10 to 60; unaccompanied or separated only under 18; a document number with its kind,
+used by one person only (in the file and in the registry).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N_
+
+from sanad.core.text import document_key, normalise_phone
+from sanad.registry.derive import age_on
+from sanad.registry.imports.form import CHOICES, FIELDS_BY_NAME, HOUSEHOLD_FIELDS
+from sanad.registry.imports.mapping import TEMPLATE, Plan, value_key
+from sanad.registry.imports.parsing import RawHousehold
+from sanad.registry.services.validation import (
+    ADULT_AGE,
+    GRANDPARENT_GAP,
+    MAX_AGE,
+    MIN_HEAD_AGE,
+    MIN_SPOUSE_AGE,
+    PARENT_GAP,
+    PREGNANCY_AGES,
+    RELATIONSHIP_SEX,
+)
+
+OLDER_THAN_HEAD = {"father": PARENT_GAP, "mother": PARENT_GAP, "grandparent": GRANDPARENT_GAP}
+YOUNGER_THAN_HEAD = {"son": PARENT_GAP, "daughter": PARENT_GAP, "grandchild": GRANDPARENT_GAP}
+EARLIEST = datetime.date(1900, 1, 1)
+_LATIN = re.compile(r"[A-Za-z]")
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f]")
+_DOCUMENT_CHARS = re.compile(r"^[A-Z0-9]{1,40}$")
+
+
+class Err(NamedTuple):
+    sheet: str
+    row: int
+    column: str
+    value: str
+    msgid: str
+    params: dict[str, Any]
+
+
+def error_message(msgid: str, params: dict[str, Any] | None) -> str:
+    """The message in the active language."""
+    text = gettext(msgid)
+    if params:
+        try:
+            return text % params
+        except (KeyError, TypeError, ValueError):
+            return msgid % params
+    return text
+
+
+def error_dict(err: Err) -> dict[str, Any]:
+    return {
+        "sheet": err.sheet,
+        "row": err.row,
+        "column": err.column,
+        "value": str(err.value)[:200],
+        "msgid": err.msgid,
+        "params": err.params,
+    }
+
+
+# --- validated records -----------------------------------------------------------------
+
+MEMBER_SLOTS = (
+    "row",
+    "given_name_ar",
+    "fathers_name_ar",
+    "grandfathers_name_ar",
+    "family_name_ar",
+    "given_name_en",
+    "fathers_name_en",
+    "grandfathers_name_en",
+    "family_name_en",
+    "sex",
+    "date_of_birth",
+    "dob_estimated",
+    "relationship",
+    "marital_status",
+    "is_pregnant",
+    "wg_seeing",
+    "wg_hearing",
+    "wg_walking",
+    "wg_cognition",
+    "wg_selfcare",
+    "wg_communication",
+    "has_chronic_illness",
+    "is_unaccompanied_or_separated",
+    "phone",
+    "preferred_language",
+    "is_alternate_collector",
+    "document_kind",
+    "document_number",
+)
+NAME_SLOTS = MEMBER_SLOTS[1:9]
+WG_SLOTS = MEMBER_SLOTS[15:21]
+
+
+class VMember:
+    """A validated member: the attributes `household_derived` and friends read."""
+
+    __slots__ = MEMBER_SLOTS
+    status = "active"
+
+    def to_list(self) -> list[Any]:
+        values = [getattr(self, s) for s in MEMBER_SLOTS]
+        values[10] = values[10].toordinal()
+        return values
+
+    @classmethod
+    def from_list(cls, values: list[Any]) -> VMember:
+        m = cls()
+        for slot, value in zip(MEMBER_SLOTS, values, strict=True):
+            setattr(m, slot, value)
+        m.date_of_birth = datetime.date.fromordinal(values[10])
+        return m
+
+
+HOUSEHOLD_SLOTS = (
+    "row",
+    "source_ref",
+    "admin_unit_id",
+    "governorate_id",
+    "place_id",
+    "shelter_type",
+    "displacement_status",
+    "origin_admin_unit_id",
+    "origin_place_name",
+    "displaced_on",
+    "phone",
+    "notes",
+    "consent_on",
+    "members",
+)
+
+
+class VHousehold:
+    __slots__ = HOUSEHOLD_SLOTS
+
+    def to_list(self) -> list[Any]:
+        values = [getattr(self, s) for s in HOUSEHOLD_SLOTS[:-1]]
+        values[9] = values[9].toordinal() if values[9] else None
+        values[12] = values[12].toordinal()
+        values.append([m.to_list() for m in self.members])
+        return values
+
+    @classmethod
+    def from_list(cls, values: list[Any]) -> VHousehold:
+        h = cls()
+        for slot, value in zip(HOUSEHOLD_SLOTS[:-1], values, strict=False):
+            setattr(h, slot, value)
+        h.displaced_on = datetime.date.fromordinal(values[9]) if values[9] else None
+        h.consent_on = datetime.date.fromordinal(values[12])
+        h.members = [VMember.from_list(m) for m in values[13]]
+        return h
+
+
+# --- reference data --------------------------------------------------------------------
+
+
+class Unit(NamedTuple):
+    id: int
+    pcode: str
+    level: int
+    governorate_id: int
+    governorate_pcode: str
+    parent_pcode: str
+
+
+@dataclass
+class Reference:
+    """What rows are checked against, loaded once per import."""
+
+    units: dict[str, Unit]
+    # code (upper case) → [(place id, governorate id, open)]
+    places: dict[str, list[tuple[int, int, bool]]]
+    allowed_governorates: frozenset[str] | None  # None: everywhere
+
+    @classmethod
+    def load(cls, *, allowed_governorates: frozenset[str] | None) -> Reference:
+        from sanad.geo.models import AdminUnit, Place
+
+        rows = list(
+            AdminUnit.objects.values_list("id", "pcode", "level", "governorate_id", "parent__pcode")
+        )
+        pcode_of = {pk: pcode for pk, pcode, *_rest in rows}
+        units = {}
+        for pk, pcode, level, gov_id, parent_pcode in rows:
+            gov_id = gov_id or pk
+            units[pcode] = Unit(pk, pcode, level, gov_id, pcode_of.get(gov_id, pcode), parent_pcode or "")
+        places: dict[str, list[tuple[int, int, bool]]] = {}
+        for pk, code, unit_gov, unit_id, status in Place.objects.exclude(code="").values_list(
+            "id", "code", "admin_unit__governorate_id", "admin_unit_id", "status"
+        ):
+            places.setdefault(code.strip().upper(), []).append(
+                (pk, unit_gov or unit_id, status == Place.Status.OPEN)
+            )
+        return cls(units=units, places=places, allowed_governorates=allowed_governorates)
+
+
+_pcode_messages: dict[str, tuple[str, dict[str, Any]]] = {}
+
+
+def _pcode_problem(code: str) -> tuple[str, dict[str, Any]]:
+    """Why a code is not a current P-code, from the geo app's look-up (which names the
+    older scheme a code comes from); once per distinct code."""
+    from sanad.core.errors import ValidationFailed
+    from sanad.geo.selectors import admin_unit_get
+
+    if code not in _pcode_messages:
+        try:
+            admin_unit_get(pcode=code)
+        except ValidationFailed as exc:
+            # The geo message is already a sentence in the active language.
+            _pcode_messages[code] = ("%(message)s", {"message": str(exc.message)})
+        else:  # a current code loaded after the reference data
+            _pcode_messages[code] = (N_("“%(code)s” is not a known P-code."), {"code": code})
+    return _pcode_messages[code]
+
+
+def parse_date(text: str, *, day_first: bool = True) -> datetime.date:
+    """YYYY-MM-DD (a time after it is ignored), DD/MM/YYYY, DD-MM-YYYY or DD.MM.YYYY
+    (MM/DD/YYYY when `day_first` is false), YYYY/MM/DD."""
+    t = text.strip()
+    n = len(t)
+    if n >= 10 and t[4] == "-" and t[7] == "-":
+        return datetime.date.fromisoformat(t[:10])
+    t = t.split(" ", 1)[0].split("T", 1)[0]
+    for sep in "/-.":
+        parts = t.split(sep)
+        if len(parts) == 3:
+            a, b, c = parts
+            if len(a) == 4:
+                return datetime.date(int(a), int(b), int(c))
+            if len(c) == 4:
+                if day_first:
+                    return datetime.date(int(c), int(b), int(a))
+                return datetime.date(int(c), int(a), int(b))
+            break
+    raise ValueError(text)
+
+
+# --- the validator ---------------------------------------------------------------------
+
+
+class Validator:
+    """Checks the households of one file (see the module docstring for the rules)."""
+
+    def __init__(
+        self, plan: Plan, reference: Reference, *, today: datetime.date, day_first: bool = True
+    ) -> None:
+        self.plan = plan
+        self.ref = reference
+        self.today = today
+        self.day_first = day_first
+        self.hsheet = plan.household_sheet
+        self.msheet = plan.member_sheet or ""
+        self.hc = plan.household_cols
+        self.mc = plan.member_cols
+        self.values = plan.values
+        self.keys = plan.keys
+        self._member_text = [
+            (name, plan.member_cols[name], FIELDS_BY_NAME[name].max_length or 10_000)
+            for name in NAME_SLOTS
+        ]
+        self._member_text_headers = {name: plan.member_header(name) for name in MEMBER_SLOTS[1:]}
+        self._household_headers = {f.name: plan.household_header(f.name) for f in HOUSEHOLD_FIELDS}
+        self._wg = [(name, plan.member_cols[name]) for name in WG_SLOTS]
+        self._flags = [
+            (name, plan.member_cols[name])
+            for name in (
+                "dob_estimated",
+                "is_pregnant",
+                "has_chronic_illness",
+                "is_unaccompanied_or_separated",
+                "is_alternate_collector",
+            )
+        ]
+        # Template: household columns that later rows of a household must not contradict.
+        self._repeat_check = (
+            [
+                (f.name, plan.household_cols[f.name])
+                for f in HOUSEHOLD_FIELDS
+                if plan.has_household(f.name)
+            ]
+            if plan.file_format == TEMPLATE
+            else []
+        )
+        self._phones: dict[str, str | None] = {}
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _choice(
+        self, name: str, raw: str, errs: list[Err], sheet: str, row: int, header: str
+    ) -> Any:
+        vmap = self.values[name]
+        found = vmap.get(raw)
+        if found is None:
+            found = vmap.get(value_key(raw))
+            if found is None:
+                f = FIELDS_BY_NAME[name]
+                errs.append(
+                    Err(
+                        sheet,
+                        row,
+                        header,
+                        raw,
+                        N_("“%(value)s” is not one of the answers: %(choices)s."),
+                        {
+                            "value": raw,
+                            "choices": ", ".join(c.name for c in CHOICES.get(f.choices or "", []))
+                            or "yes, no",
+                        },
+                    )
+                )
+        return found
+
+    def _phone(self, raw: str, errs: list[Err], sheet: str, row: int, header: str) -> str:
+        if raw in self._phones:
+            number = self._phones[raw]
+        else:
+            try:
+                number = normalise_phone(raw)
+            except ValueError:
+                number = None
+            if len(self._phones) < 100_000:
+                self._phones[raw] = number
+        if number is None:
+            errs.append(
+                Err(
+                    sheet,
+                    row,
+                    header,
+                    raw,
+                    N_("“%(value)s” is not an Iraqi mobile number (such as 0750 123 4567)."),
+                    {"value": raw},
+                )
+            )
+            return ""
+        return number
+
+    def _date(
+        self, raw: str, errs: list[Err], sheet: str, row: int, header: str
+    ) -> datetime.date | None:
+        try:
+            value = parse_date(raw, day_first=self.day_first)
+        except ValueError:
+            errs.append(
+                Err(
+                    sheet,
+                    row,
+                    header,
+                    raw,
+                    N_("“%(value)s” is not a date: write it as YYYY-MM-DD or DD/MM/YYYY."),
+                    {"value": raw},
+                )
+            )
+            return None
+        if value > self.today:
+            errs.append(
+                Err(sheet, row, header, raw, N_("The date %(value)s is in the future."), {"value": raw})
+            )
+            return None
+        if value < EARLIEST:
+            errs.append(
+                Err(sheet, row, header, raw, N_("The date %(value)s is too far in the past."), {"value": raw})
+            )
+            return None
+        return value
+
+    def _unit(
+        self, raw: str, levels: tuple[int, ...], errs: list[Err], row: int, header: str
+    ) -> Unit | None:
+        code = raw.strip().upper().replace(" ", "")
+        unit = self.ref.units.get(code)
+        if unit is None:
+            msgid, params = _pcode_problem(raw.strip())
+            errs.append(Err(self.hsheet, row, header, raw, msgid, params))
+            return None
+        if unit.level not in levels:
+            errs.append(
+                Err(
+                    self.hsheet,
+                    row,
+                    header,
+                    raw,
+                    N_("“%(value)s” is the P-code of another level of admin unit than this column asks for."),
+                    {"value": raw},
+                )
+            )
+            return None
+        return unit
+
+    # --- households ------------------------------------------------------------------
+
+    def source_ref(self, raw: RawHousehold) -> str:
+        col = self.keys.get("source_ref")
+        if col is None or not raw.values:
+            return ""
+        ref = raw.values[col].strip()
+        if ref.startswith("uuid:"):
+            ref = ref[5:]
+        return ref
+
+    def validate(self, raw: RawHousehold) -> tuple[VHousehold | None, list[Err]]:
+        errs: list[Err] = [Err(*p) for p in raw.problems]
+        if not raw.values:  # member rows without a household
+            return None, errs
+        v = raw.values
+        hc = self.hc
+        row = raw.number
+        sheet = self.hsheet
+        head = self._household_headers
+        h = VHousehold()
+        h.row = row
+        ref = self.source_ref(raw)
+        if len(ref) > 100:
+            errs.append(
+                Err(sheet, row, self.plan.household_headers[self.keys["source_ref"] or 0], ref,
+                    N_("The submission id is longer than %(max)s characters."), {"max": 100})
+            )
+        h.source_ref = ref or None
+
+        consent = v[hc["consent"]].strip()
+        if not consent:
+            errs.append(Err(sheet, row, head["consent"], "", N_("The household's consent to registration is missing."), {}))
+        elif self._choice("consent", consent, errs, sheet, row, head["consent"]) is False:
+            errs.append(
+                Err(sheet, row, head["consent"], consent,
+                    N_("The household did not consent to registration: it cannot be imported."), {})
+            )
+
+        # Where the household lives: the sub-district, else the district.
+        unit = None
+        sub, dist, gov = (v[hc["subdistrict"]].strip(), v[hc["district"]].strip(), v[hc["governorate"]].strip())
+        if sub:
+            unit = self._unit(sub, (3,), errs, row, head["subdistrict"])
+        elif dist:
+            unit = self._unit(dist, (2,), errs, row, head["district"])
+        else:
+            errs.append(
+                Err(sheet, row, head["subdistrict"], "",
+                    N_("Give the P-code of the sub-district (or at least the district) where the household lives."), {})
+            )
+        if unit is not None:
+            if dist and sub and unit.parent_pcode != dist.upper().replace(" ", ""):
+                errs.append(
+                    Err(sheet, row, head["district"], dist,
+                        N_("The sub-district %(sub)s is not in the district %(district)s."),
+                        {"sub": unit.pcode, "district": dist})
+                )
+            if gov and gov.upper().replace(" ", "") != unit.governorate_pcode:
+                errs.append(
+                    Err(sheet, row, head["governorate"], gov,
+                        N_("%(unit)s is not in the governorate %(governorate)s."),
+                        {"unit": unit.pcode, "governorate": gov})
+                )
+            allowed = self.ref.allowed_governorates
+            if allowed is not None and unit.governorate_pcode not in allowed:
+                errs.append(
+                    Err(sheet, row, head["subdistrict"] if sub else head["district"], sub or dist,
+                        N_("%(unit)s is outside the governorates where you may register households."),
+                        {"unit": unit.pcode})
+                )
+        h.admin_unit_id = unit.id if unit else None
+        h.governorate_id = unit.governorate_id if unit else None
+
+        h.place_id = None
+        code = v[hc["place_code"]].strip()
+        if code:
+            found = self.ref.places.get(code.upper())
+            if not found:
+                errs.append(Err(sheet, row, head["place_code"], code, N_("No camp or site has the code “%(value)s”."), {"value": code}))
+            elif len(found) > 1:
+                errs.append(Err(sheet, row, head["place_code"], code, N_("Several places have the code “%(value)s”; it cannot tell which one."), {"value": code}))
+            else:
+                place_id, place_gov, is_open = found[0]
+                if not is_open:
+                    errs.append(Err(sheet, row, head["place_code"], code, N_("The place “%(value)s” is closed."), {"value": code}))
+                elif unit is not None and place_gov != unit.governorate_id:
+                    errs.append(Err(sheet, row, head["place_code"], code, N_("The place “%(value)s” is in another governorate than the household's location."), {"value": code}))
+                h.place_id = place_id
+
+        status = v[hc["displacement_status"]].strip()
+        if not status:
+            errs.append(Err(sheet, row, head["displacement_status"], "", N_("The displacement status is missing."), {}))
+            h.displacement_status = None
+        else:
+            h.displacement_status = self._choice("displacement_status", status, errs, sheet, row, head["displacement_status"])
+        shelter = v[hc["shelter_type"]].strip()
+        h.shelter_type = (
+            self._choice("shelter_type", shelter, errs, sheet, row, head["shelter_type"]) if shelter else "unknown"
+        )
+
+        h.origin_admin_unit_id = None
+        origin_d, origin_g = v[hc["origin_district"]].strip(), v[hc["origin_governorate"]].strip()
+        if origin_d:
+            origin = self._unit(origin_d, (2, 3), errs, row, head["origin_district"])
+            h.origin_admin_unit_id = origin.id if origin else None
+        elif origin_g:
+            origin = self._unit(origin_g, (1,), errs, row, head["origin_governorate"])
+            h.origin_admin_unit_id = origin.id if origin else None
+        h.origin_place_name = self._text("origin_place_name", v[hc["origin_place_name"]], errs, sheet, row, head)
+        displaced = v[hc["displaced_on"]].strip()
+        h.displaced_on = self._date(displaced, errs, sheet, row, head["displaced_on"]) if displaced else None
+        phone = v[hc["household_phone"]].strip()
+        h.phone = self._phone(phone, errs, sheet, row, head["household_phone"]) if phone else ""
+        h.notes = v[hc["notes"]].strip()
+        h.consent_on = self.today
+        submitted_col = self.keys.get("submitted")
+        if submitted_col is not None and v[submitted_col]:
+            try:
+                h.consent_on = min(parse_date(v[submitted_col]), self.today)
+            except ValueError:
+                pass
+
+        members = []
+        for number, mv in raw.members:
+            if self._repeat_check and mv is not v:
+                for name, col in self._repeat_check:
+                    other = mv[col]
+                    if other and other.strip() != v[col].strip():
+                        errs.append(
+                            Err(sheet, number, head[name], other,
+                                N_("This household column differs from the household's first row (%(first)s)."),
+                                {"first": v[col].strip()})
+                        )
+            m = self._member(number, mv, errs)
+            if m is not None:
+                members.append(m)
+        if not raw.members:
+            errs.append(Err(sheet, row, "", "", N_("The household has no members."), {}))
+        elif len(members) == len(raw.members):
+            self._household_rules(members, errs)
+        h.members = members
+        return h, errs
+
+    def _text(
+        self, name: str, raw: str, errs: list[Err], sheet: str, row: int, headers: dict[str, str]
+    ) -> str:
+        text = raw.strip()
+        limit = FIELDS_BY_NAME[name].max_length
+        if limit and len(text) > limit:
+            errs.append(
+                Err(sheet, row, headers[name], text,
+                    N_("The text is longer than %(max)s characters."), {"max": limit})
+            )
+        return text
+
+    # --- members ---------------------------------------------------------------------
+
+    def _member(self, row: int, v: list[str], errs: list[Err]) -> VMember | None:
+        sheet = self.msheet
+        mc = self.mc
+        head = self._member_text_headers
+        before = len(errs)
+        m = VMember()
+        m.row = row
+        for name, col, limit in self._member_text:
+            text = v[col]
+            if text:
+                text = text.strip()
+                if len(text) > limit:
+                    errs.append(Err(sheet, row, head[name], text, N_("The text is longer than %(max)s characters."), {"max": limit}))
+            setattr(m, name, text)
+        for name in NAME_SLOTS[:4]:
+            value = getattr(m, name)
+            if value and _LATIN.search(value):
+                errs.append(Err(sheet, row, head[name], value, N_("Write this name in Arabic script; the Latin-script columns take Latin letters."), {}))
+        for name in NAME_SLOTS[4:]:
+            value = getattr(m, name)
+            if value and not value.isascii() and _ARABIC.search(value):
+                errs.append(Err(sheet, row, head[name], value, N_("Write this name in Latin letters; the Arabic-script columns take Arabic script."), {}))
+        if not (m.given_name_ar or m.given_name_en):
+            errs.append(Err(sheet, row, head["given_name_ar"], "", N_("The person's given name is missing (in Arabic or Latin script)."), {}))
+
+        raw = v[mc["sex"]]
+        if raw:
+            m.sex = self._choice("sex", raw.strip(), errs, sheet, row, head["sex"])
+        else:
+            m.sex = None
+            errs.append(Err(sheet, row, head["sex"], "", N_("The sex is missing."), {}))
+
+        raw = v[mc["date_of_birth"]]
+        dob = self._date(raw, errs, sheet, row, head["date_of_birth"]) if raw else None
+        if not raw:
+            errs.append(Err(sheet, row, head["date_of_birth"], "", N_("The date of birth is missing."), {}))
+        m.date_of_birth = dob
+        age = age_on(dob, self.today) if dob else None
+        if age is not None and age > MAX_AGE:
+            errs.append(Err(sheet, row, head["date_of_birth"], raw, N_("An age over %(max)s years is not plausible."), {"max": MAX_AGE}))
+
+        raw = v[mc["relationship"]]
+        if raw:
+            m.relationship = self._choice("relationship", raw.strip(), errs, sheet, row, head["relationship"])
+        else:
+            m.relationship = None
+            errs.append(Err(sheet, row, head["relationship"], "", N_("The relationship to the head of household is missing."), {}))
+
+        raw = v[mc["marital_status"]]
+        m.marital_status = (self._choice("marital_status", raw.strip(), errs, sheet, row, head["marital_status"]) or "") if raw else ""
+        raw = v[mc["preferred_language"]]
+        m.preferred_language = (self._choice("preferred_language", raw.strip(), errs, sheet, row, head["preferred_language"]) or "") if raw else ""
+        for name, col in self._wg:
+            raw = v[col]
+            setattr(m, name, self._choice(name, raw.strip(), errs, sheet, row, head[name]) if raw else None)
+        for name, col in self._flags:
+            raw = v[col]
+            setattr(m, name, bool(self._choice(name, raw.strip(), errs, sheet, row, head[name])) if raw else False)
+        raw = v[mc["phone"]]
+        m.phone = self._phone(raw.strip(), errs, sheet, row, head["phone"]) if raw else ""
+        raw = v[mc["document_kind"]]
+        m.document_kind = (self._choice("document_kind", raw.strip(), errs, sheet, row, head["document_kind"]) or "") if raw else ""
+        number = v[mc["document_number"]].strip()
+        if number and not _DOCUMENT_CHARS.match(document_key(number)):
+            errs.append(Err(sheet, row, head["document_number"], number, N_("A document number has up to 40 letters and digits (spaces and dashes are ignored)."), {}))
+        m.document_number = number
+        if number and not raw:
+            errs.append(Err(sheet, row, head["document_kind"], "", N_("Say which document the number %(value)s is from."), {"value": number}))
+        elif raw and not number:
+            errs.append(Err(sheet, row, head["document_number"], "", N_("The document number is missing."), {}))
+
+        # Rules that need several answers of the same person.
+        if age is not None and m.sex:
+            if m.is_pregnant and (m.sex != "female" or not PREGNANCY_AGES[0] <= age <= PREGNANCY_AGES[1]):
+                errs.append(Err(sheet, row, head["is_pregnant"], v[mc["is_pregnant"]], N_("Pregnancy is recorded only for women aged %(low)s to %(high)s."), {"low": PREGNANCY_AGES[0], "high": PREGNANCY_AGES[1]}))
+            if m.is_unaccompanied_or_separated and age >= ADULT_AGE:
+                errs.append(Err(sheet, row, head["is_unaccompanied_or_separated"], v[mc["is_unaccompanied_or_separated"]], N_("Only a child under 18 can be unaccompanied or separated."), {}))
+        if m.sex and m.relationship:
+            expected = RELATIONSHIP_SEX.get(m.relationship)
+            if expected and m.sex != expected:
+                errs.append(Err(sheet, row, head["sex"], v[mc["sex"]], N_("The sex does not fit the relationship “%(relationship)s”."), {"relationship": m.relationship}))
+        if age is not None and m.relationship == "spouse" and age < MIN_SPOUSE_AGE:
+            errs.append(Err(sheet, row, head["date_of_birth"], v[mc["date_of_birth"]], N_("A spouse must be at least %(min)s years old."), {"min": MIN_SPOUSE_AGE}))
+        return m if len(errs) == before else None
+
+    def _household_rules(self, members: list[VMember], errs: list[Err]) -> None:
+        sheet = self.msheet
+        head_col = self._member_text_headers["relationship"]
+        heads = [m for m in members if m.relationship == "head"]
+        if not heads:
+            first = members[0]
+            errs.append(Err(sheet, first.row, head_col, first.relationship or "", N_("No member of the household is its head: exactly one must be."), {}))
+            return
+        if len(heads) > 1:
+            for extra in heads[1:]:
+                errs.append(Err(sheet, extra.row, head_col, "head", N_("The household has more than one head: exactly one member must be."), {}))
+            return
+        head = heads[0]
+        head_age = age_on(head.date_of_birth, self.today)
+        dob_col = self._member_text_headers["date_of_birth"]
+        if head_age < MIN_HEAD_AGE:
+            errs.append(Err(sheet, head.row, dob_col, head.date_of_birth.isoformat(), N_("The head of household must be at least %(min)s years old."), {"min": MIN_HEAD_AGE}))
+        documents: dict[tuple[str, str], VMember] = {}
+        number_col = self._member_text_headers["document_number"]
+        for m in members:
+            if m.document_number:
+                pair = (m.document_kind, document_key(m.document_number))
+                if pair in documents:
+                    errs.append(Err(sheet, m.row, number_col, m.document_number, N_("Two members cannot have the same document number."), {}))
+                documents[pair] = m
+        for m in members:
+            rel = m.relationship
+            if rel in YOUNGER_THAN_HEAD:
+                gap = YOUNGER_THAN_HEAD[rel]
+                if head_age - age_on(m.date_of_birth, self.today) < gap:
+                    errs.append(Err(sheet, m.row, dob_col, m.date_of_birth.isoformat(), N_("A %(relationship)s must be at least %(years)s years younger than the head of household."), {"relationship": rel, "years": gap}))
+            elif rel in OLDER_THAN_HEAD:
+                gap = OLDER_THAN_HEAD[rel]
+                if age_on(m.date_of_birth, self.today) - head_age < gap:
+                    errs.append(Err(sheet, m.row, dob_col, m.date_of_birth.isoformat(), N_("A %(relationship)s must be at least %(years)s years older than the head of household."), {"relationship": rel, "years": gap}))
+
+
+# --- the stream ------------------------------------------------------------------------
+
+
+class Outcome(NamedTuple):
+    raw: RawHousehold
+    household: VHousehold | None  # None when it has errors or was already imported
+    errors: list[Err]
+    already_imported: bool
+
+
+def validate_households(
+    households: Iterable[RawHousehold],
+    validator: Validator,
+    *,
+    existing_refs: Callable[[list[str]], set[str]],
+    document_holders: Callable[[list[tuple[str, str]]], dict[tuple[str, str], str]] | None = None,
+    chunk: int = 500,
+) -> Iterator[Outcome]:
+    """Validate a stream of households, a chunk at a time.
+
+    A submission already in the registry (same source reference) is reported as already
+    imported, not as an error; one that comes twice in the file is an error the second
+    time. A document number held by someone in the registry, or by a member of an
+    earlier household of the file, is an error. `existing_refs` answers which of a list
+    of references the registry has; `document_holders` which of a list of (kind, number
+    key) pairs it has, with a message naming the holder: one query each per chunk."""
+    seen: set[str] = set()
+    seen_documents: set[int] = set()  # hashes: a million documents in a few tens of MB
+    ref_col = validator.keys.get("source_ref")
+    ref_header = validator.plan.household_headers[ref_col] if ref_col is not None else "_uuid"
+    number_header = validator.plan.member_header("document_number")
+    sheet = validator.msheet
+
+    def flush(batch: list[RawHousehold]) -> Iterator[Outcome]:
+        refs = [r for r in (validator.source_ref(raw) for raw in batch) if r]
+        known = existing_refs(refs) if refs else set()
+        results: list[tuple[RawHousehold, VHousehold | None, list[Err], bool]] = []
+        for raw in batch:
+            ref = validator.source_ref(raw)
+            if ref and ref in seen:
+                results.append((raw, None, [Err(validator.hsheet, raw.number, ref_header, ref, N_("This submission (%(ref)s) is already in the file, on an earlier row."), {"ref": ref})], False))
+                continue
+            if ref:
+                seen.add(ref)
+            if ref and ref in known:
+                results.append((raw, None, [Err(*p) for p in raw.problems], True))
+                continue
+            household, errors = validator.validate(raw)
+            results.append((raw, household, errors, False))
+        pairs = [
+            (m.document_kind, document_key(m.document_number))
+            for _raw, h, _errors, _done in results
+            if h is not None
+            for m in h.members
+            if m.document_number
+        ]
+        holders = document_holders(pairs) if document_holders and pairs else {}
+        for raw, h, errors, already in results:
+            if h is not None:
+                local: set[tuple[str, str]] = set()
+                for m in h.members:
+                    if not m.document_number:
+                        continue
+                    pair = (m.document_kind, document_key(m.document_number))
+                    if pair in local:  # within the household: see _household_rules
+                        continue
+                    local.add(pair)
+                    holder = holders.get(pair)
+                    if holder:
+                        errors.append(Err(sheet, m.row, number_header, m.document_number, "%(message)s", {"message": holder}))
+                    digest = hash(pair)
+                    if digest in seen_documents:
+                        errors.append(Err(sheet, m.row, number_header, m.document_number, N_("This document number is already given to a member of another household of the file."), {}))
+                    seen_documents.add(digest)
+            yield Outcome(raw, None if errors or already else h, errors, already)
+
+    batch: list[RawHousehold] = []
+    for raw in households:
+        batch.append(raw)
+        if len(batch) >= chunk:
+            yield from flush(batch)
+            batch = []
+    if batch:
+        yield from flush(batch)
