@@ -81,7 +81,7 @@ def demo_data(transactional_db: Any, live_server: Any) -> None:
     # A transactional test's flush removes the admin units the data migration loaded.
     load_admin_units(AdminUnit)
 
-    call_command("seed_demo", "--quiet-logins", verbosity=0)
+    call_command("seed_demo", "--quiet-logins", "--households", "200", verbosity=0)
 
 
 def shot(page: Any, name: str) -> Path:

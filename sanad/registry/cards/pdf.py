@@ -14,10 +14,14 @@ on every server whatever fonts it has.
 from __future__ import annotations
 
 import datetime
+import functools
+import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import segno
 from django.db.models import Prefetch, QuerySet
@@ -186,11 +190,43 @@ def cards_html(
     )
 
 
+@functools.cache
+def _font_bytes(url: str) -> bytes:
+    """A vendored WOFF2 font as plain TrueType, decompressed once per process: WeasyPrint
+    would otherwise decompress the four fonts again for every batch of cards."""
+    from fontTools.ttLib import TTFont
+
+    path = Path(url2pathname(urlsplit(url).path))
+    if path.parent != FONT_DIR or path.suffix != ".woff2":
+        raise ValueError(f"not a vendored card font: {url}")
+    font = TTFont(path)
+    font.flavor = None
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _fetcher() -> Any:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class CardFetcher(URLFetcher):  # type: ignore[misc]
+        """Fetches only the vendored fonts (cached) and data: URIs (the QR codes);
+        nothing from the network or elsewhere on disk."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("file:"):
+                return URLFetcherResponse(url, _font_bytes(url), {"Content-Type": "font/ttf"})
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            raise ValueError(f"card PDFs fetch no outside resources: {url[:60]}")
+
+    return CardFetcher(allowed_protocols=("file", "data"))
+
+
 def _weasy_document(html: str) -> Any:
     from weasyprint import HTML
 
-    # base_url: only our own file:// fonts and data: URIs are fetched; no network.
-    return HTML(string=html, base_url=FONT_DIR.as_uri() + "/").render()
+    return HTML(string=html, base_url=FONT_DIR.as_uri() + "/", url_fetcher=_fetcher()).render()
 
 
 def cards_document(

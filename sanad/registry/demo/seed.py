@@ -5,8 +5,8 @@ search keys of `derive`, `document_key`), but without the per-household queries 
 only produces what the validation accepts (tests/registry/test_demo.py checks it
 against `prepare_household`, and the keys against `derive`).
 
-Rows go in with `executemany` on plain tuples (Django's per-value insert compiler
-and model instances cost more than the database here); values that need the
+Rows go in as multi-row INSERT statements of plain values (Django's per-value insert
+compiler and model instances cost more than the database here); values that need the
 backend's conversion (UUIDs, dates, JSON) go through their field's
 `get_db_prep_save`, so the same code writes SQLite and PostgreSQL.
 
@@ -43,7 +43,6 @@ from sanad.registry.models import (
 )
 
 BATCH = 500
-CHUNK = 2000  # rows per executemany / ids per look-up query
 _MEMBER_FIELDS = (
     "given_name_ar",
     "fathers_name_ar",
@@ -123,11 +122,14 @@ class _Table:
     def __init__(self, model: type[models.Model], given: Sequence[str]) -> None:
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         quote = connection.ops.quote_name
-        self.sql = (
+        self.head = (
             f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
-            f"({', '.join(quote(str(f.column)) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))})"
+            f"({', '.join(quote(str(f.column)) for f in fields)}) VALUES "
         )
+        self.row_sql = f"({', '.join(['%s'] * len(fields))})"
+        # Many rows per statement (one round trip each on PostgreSQL), within SQLite's
+        # oldest limit of 999 parameters per statement.
+        self.rows_per_statement = max(1, 999 // len(fields))
         self.plan: list[tuple[str | None, Any, Callable[..., Any] | None]] = []
         for f in fields:
             convert = (
@@ -158,9 +160,17 @@ class _Table:
                     continue
                 out.append(convert(value) if convert is not None and value is not None else value)
             values.append(out)
+        step = self.rows_per_statement
+        full = self.head + ", ".join([self.row_sql] * step)
         with connection.cursor() as cursor:
-            for start in range(0, len(values), CHUNK):
-                cursor.executemany(self.sql, values[start : start + CHUNK])
+            for start in range(0, len(values), step):
+                chunk = values[start : start + step]
+                sql = (
+                    full
+                    if len(chunk) == step
+                    else self.head + ", ".join([self.row_sql] * len(chunk))
+                )
+                cursor.execute(sql, [v for row in chunk for v in row])
 
 
 _STAMPS = ("public_id", "created_at", "updated_at", "created_by_id", "updated_by_id")

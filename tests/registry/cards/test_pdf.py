@@ -97,7 +97,7 @@ def test_the_card_shows_the_id_both_names_and_the_current_members():
     assert 'dir="rtl" lang="ar">حسين عبد الله الجبوري</div>' in html
     assert 'dir="ltr" lang="en">Hussein Abdullah Al\u2011Jubouri</div>' in html
     # Two current members: the son who left is not counted.
-    assert re.search(r'<td class="n">2</td>', html)
+    assert re.search(r'<div class="n">2</div>', html)
 
 
 def test_the_pdf_embeds_only_the_vendored_fonts():
