@@ -353,7 +353,7 @@ def _clean(payload: Mapping[str, Any], state: _State) -> tuple[dict[str, Any], d
         "item": item,
         "description": description,
         "quantity": quantity,
-        "unit": unit if (quantity is not None or unit) else "",
+        "unit": unit,
         "value": value,
         "currency": currency if value is not None else "",
         "exchange_rate": rate,
@@ -448,7 +448,7 @@ def _replayed(record: AssistanceRecord, payload: Mapping[str, Any]) -> Assistanc
         raise Conflict(
             _(
                 "A delivery from %(source)s %(id)s is already recorded with other values (%(fields)s). "
-                "A source record is written to the ledger once; correct it there instead."
+                "The ledger keeps a delivery as first recorded: a changed delivery needs a new source record."
             )
             % {
                 "source": record.source_type,

@@ -127,3 +127,13 @@ def _inflate(data: bytes) -> bytes:
         except zlib.error:
             continue
     return b"\n".join(out)
+
+
+def test_the_pdf_fetches_nothing_but_the_vendored_fonts_and_the_qr_images():
+    fetcher = pdf._fetcher()
+    with pytest.raises(ValueError):
+        fetcher.fetch("https://example.org/tracker.png")
+    with pytest.raises(ValueError):
+        fetcher.fetch("file:///etc/passwd")
+    font = next(f for f in pdf.font_faces() if f["family"] == "Sanad Arabic")
+    assert fetcher.fetch(font["url"]).read()[:4] == b"\x00\x01\x00\x00"  # TrueType
