@@ -12,10 +12,11 @@ from sanad.core import api_views as core_api
 from sanad.geo import api as geo_api
 from sanad.programmes import api as programmes_api
 from sanad.registry import api as registry_api
+from sanad.registry.cards import api as cards_api
 from sanad.registry.imports import api as imports_api
 
 router = DefaultRouter()
-for module in (core_api, geo_api, accounts_api, programmes_api, registry_api, imports_api, assistance_api):
+for module in (core_api, geo_api, accounts_api, programmes_api, registry_api, imports_api, cards_api, assistance_api):
     module.register(router)
 
 admin.site.site_header = "Sanad"

@@ -20,7 +20,5 @@ class RegistryConfig(AppConfig):
             models.DisplacementMove,
         ):
             audit.register(model)
-        try:
-            from sanad.registry import jobs  # noqa: F401  (registers job kinds)
-        except ImportError:  # pragma: no cover - while the imports module is being built
-            pass
+        from sanad.registry import jobs  # noqa: F401  (registers the import job kinds)
+        from sanad.registry.cards import jobs as card_jobs  # noqa: F401  (bulk card printing)

@@ -852,6 +852,8 @@ def registry_checks(role: str, w: World) -> list[Check]:
             out404(view_asst),
             api=True,
         ),
+        Check("card-detail in", "get", f"/api/v1/cards/{h_in.card_token}/", hid(view_hh), api=True),
+        Check("card-detail out", "get", f"/api/v1/cards/{h_out.card_token}/", out404(view_hh), api=True),
         # An aggregate: donors and M&E see it too (reporting.view_aggregates).
         Check(
             "assistance-people-reached",

@@ -119,23 +119,34 @@ def card_tokens(count: int) -> list[str]:
 
 
 class Tokens:
-    """`name_tokens`, memoised: names repeat, the tokeniser is slow (5–9 µs a call)."""
+    """`name_tokens`, memoised: names repeat, and the tokeniser is slow (5–9 µs a call).
+
+    For each distinct name part it keeps its tokens joined by spaces (for the name key)
+    and its search keys (`n:<token>`), so that a member costs eight look-ups."""
 
     def __init__(self, limit: int = 500_000) -> None:
-        self._cache: dict[str, list[str]] = {}
+        self._cache: dict[str, tuple[str, frozenset[str]]] = {"": ("", frozenset())}
         self._limit = limit
 
-    def __call__(self, text: str) -> list[str]:
+    def part(self, text: str) -> tuple[str, frozenset[str]]:
         cached = self._cache.get(text)
         if cached is None:
-            cached = name_tokens(text) if text else []
+            tokens = name_tokens(text)
+            cached = (" ".join(tokens), frozenset(f"n:{tok}"[:60] for tok in tokens))
             if len(self._cache) < self._limit:
                 self._cache[text] = cached
         return cached
 
-    def name_key(self, member: Any) -> str:
-        """As `derive.member_name_key`."""
-        return " ".join(tok for f in NAME_FIELDS for tok in self(getattr(member, f, "") or ""))[:400]
+    def member(self, member: Any, keys: set[str]) -> str:
+        """The member's name key (as `derive.member_name_key`); adds its name search keys
+        (as `derive.search_keys`) to `keys`."""
+        joined = []
+        for f in NAME_FIELDS:
+            text, part_keys = self.part(getattr(member, f, "") or "")
+            if text:
+                joined.append(text)
+                keys |= part_keys
+        return " ".join(joined)[:400]
 
     def search_keys(
         self, *, registration_id: str, members: Iterable[Any], phones: Iterable[str], documents: Iterable[str]
@@ -143,9 +154,7 @@ class Tokens:
         """As `derive.search_keys`."""
         keys = {f"r:{registration_id.upper()}"}
         for m in members:
-            for f in NAME_FIELDS:
-                for tok in self(getattr(m, f, "") or ""):
-                    keys.add(f"n:{tok}"[:60])
+            self.member(m, keys)
             if getattr(m, "phone", ""):
                 keys.add(f"p:{m.phone}")
         keys.update(f"p:{p}" for p in phones if p)
@@ -337,7 +346,7 @@ class Committer:
             phones: dict[str, tuple[int | None, bool]] = {}
             if h.phone:
                 phones[h.phone] = (None, True)
-            documents = []
+            keys = {f"r:{reg_ids[j]}"}
             for mem in members:
                 iid = iids[k]
                 k += 1
@@ -350,17 +359,17 @@ class Committer:
                     mem.wg_hearing, mem.wg_walking, mem.wg_cognition, mem.wg_selfcare,
                     mem.wg_communication, has_disability(mem), mem.has_chronic_illness,
                     mem.is_unaccompanied_or_separated, mem.phone, mem.preferred_language,
-                    mem.is_alternate_collector, "active", tok.name_key(mem),
+                    mem.is_alternate_collector, "active", tok.member(mem, keys),
                 ))  # fmt: skip
                 u += 1
                 if mem.phone:
                     owner, primary = phones.get(mem.phone, (None, False))
                     phones[mem.phone] = (owner or iid, primary)
                 if mem.document_number:
-                    documents.append(mem.document_number)
+                    keys.add(f"d:{mem.document_key}"[:60])
                     doc_rows.append((
                         None, now, now, user, user, iid, mem.document_kind, mem.document_number,
-                        document_key(mem.document_number), None,
+                        mem.document_key, None,
                     ))  # fmt: skip
             if phones and not any(primary for _owner, primary in phones.values()):
                 first = next(iter(phones))
@@ -376,10 +385,9 @@ class Committer:
                     None, now, now, user, user, hid, date(h.displaced_on), h.origin_admin_unit_id,
                     h.admin_unit_id, h.place_id, h.displacement_status, h.shelter_type, "",
                 ))  # fmt: skip
-            for key in tok.search_keys(
-                registration_id=reg_ids[j], members=members, phones=list(phones), documents=documents
-            ):
-                key_rows.append((hid, key))
+            for number in phones:
+                keys.add(f"p:{number}")
+            key_rows.extend((hid, key) for key in keys)
         # Rows without an id of their own still need a public id each.
         extra = len(doc_rows) + len(phone_rows) + len(consent_rows) + len(move_rows)
         extra_uuids = uuid_hex(extra)

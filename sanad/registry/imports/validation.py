@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Iterable, Iterator
+from operator import itemgetter
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -56,6 +57,27 @@ EARLIEST = datetime.date(1900, 1, 1)
 _LATIN = re.compile(r"[A-Za-z]")
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f]")
 _DOCUMENT_CHARS = re.compile(r"^[A-Z0-9]{1,40}$")
+_MISSING = object()
+_fromisoformat = datetime.date.fromisoformat
+_REQUIRED = {
+    "sex": N_("The sex is missing."),
+    "relationship": N_("The relationship to the head of household is missing."),
+}
+# Member select questions read in the fast loop, in MEMBER_SLOTS order after the date
+# of birth (the relationship is put in its place afterwards).
+_FAST_MEMBER_FIELDS = (
+    "dob_estimated",
+    "marital_status",
+    "is_pregnant",
+    "wg_seeing",
+    "wg_hearing",
+    "wg_walking",
+    "wg_cognition",
+    "wg_selfcare",
+    "wg_communication",
+    "has_chronic_illness",
+    "is_unaccompanied_or_separated",
+)
 
 
 class Err(NamedTuple):
@@ -120,29 +142,34 @@ MEMBER_SLOTS = (
     "is_alternate_collector",
     "document_kind",
     "document_number",
+    "document_key",
 )
 NAME_SLOTS = MEMBER_SLOTS[1:9]
 WG_SLOTS = MEMBER_SLOTS[15:21]
+_DOB = MEMBER_SLOTS.index("date_of_birth")
 
 
-class VMember:
-    """A validated member: the attributes `household_derived` and friends read."""
+class VMember(list):  # type: ignore[type-arg]
+    """A validated member: a list in `MEMBER_SLOTS` order (cheap to build, to spool as
+    JSON and to read back) with the attributes `household_derived` and friends read."""
 
-    __slots__ = MEMBER_SLOTS
+    __slots__ = ()
     status = "active"
 
     def to_list(self) -> list[Any]:
-        values = [getattr(self, s) for s in MEMBER_SLOTS]
-        values[10] = values[10].toordinal()
+        values = list(self)
+        values[_DOB] = values[_DOB].toordinal()
         return values
 
     @classmethod
     def from_list(cls, values: list[Any]) -> VMember:
-        m = cls()
-        for slot, value in zip(MEMBER_SLOTS, values, strict=True):
-            setattr(m, slot, value)
-        m.date_of_birth = datetime.date.fromordinal(values[10])
+        m = cls(values)
+        m[_DOB] = datetime.date.fromordinal(values[_DOB])
         return m
+
+
+for _i, _name in enumerate(MEMBER_SLOTS):
+    setattr(VMember, _name, property(itemgetter(_i)))
 
 
 HOUSEHOLD_SLOTS = (
@@ -288,23 +315,8 @@ class Validator:
         self.mc = plan.member_cols
         self.values = plan.values
         self.keys = plan.keys
-        self._member_text = [
-            (name, plan.member_cols[name], FIELDS_BY_NAME[name].max_length or 10_000)
-            for name in NAME_SLOTS
-        ]
         self._member_text_headers = {name: plan.member_header(name) for name in MEMBER_SLOTS[1:]}
         self._household_headers = {f.name: plan.household_header(f.name) for f in HOUSEHOLD_FIELDS}
-        self._wg = [(name, plan.member_cols[name]) for name in WG_SLOTS]
-        self._flags = [
-            (name, plan.member_cols[name])
-            for name in (
-                "dob_estimated",
-                "is_pregnant",
-                "has_chronic_illness",
-                "is_unaccompanied_or_separated",
-                "is_alternate_collector",
-            )
-        ]
         # Template: household columns that later rows of a household must not contradict.
         self._repeat_check = (
             [
@@ -316,6 +328,24 @@ class Validator:
             else []
         )
         self._phones: dict[str, str | None] = {}
+        # Fast look-up tables: the answers as they usually come, "" included for the
+        # optional questions (their default); anything else takes the careful path.
+        self._defaults: dict[str, Any] = {}
+        self._fast: dict[str, dict[str, Any]] = {}
+        for name, table in plan.values.items():
+            f = FIELDS_BY_NAME[name]
+            default = False if f.kind == "yes_no" else (None if f.choices == "wg" else "")
+            self._defaults[name] = default
+            fast = dict(table)
+            if name not in _REQUIRED:
+                fast[""] = default
+            self._fast[name] = fast
+        self._name_cols = [plan.member_cols[name] for name in NAME_SLOTS]
+        self._fast_cols = [(name, plan.member_cols[name], self._fast[name]) for name in _FAST_MEMBER_FIELDS]
+        mc = plan.member_cols
+        self._c_sex, self._c_dob, self._c_rel = mc["sex"], mc["date_of_birth"], mc["relationship"]
+        self._c_phone, self._c_lang = mc["phone"], mc["preferred_language"]
+        self._c_alt, self._c_kind, self._c_number = mc["is_alternate_collector"], mc["document_kind"], mc["document_number"]
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -578,90 +608,133 @@ class Validator:
 
     # --- members ---------------------------------------------------------------------
 
+    def _slow_choice(
+        self, name: str, raw: str, errs: list[Err], row: int, *, required: bool = False
+    ) -> Any:
+        """The careful path of a select answer: spacing and case, labels, errors."""
+        text = raw.strip()
+        if not text:
+            if required:
+                errs.append(Err(self.msheet, row, self._member_text_headers[name], "", _REQUIRED[name], {}))
+            return self._defaults.get(name)
+        found = self._choice(name, text, errs, self.msheet, row, self._member_text_headers[name])
+        return self._defaults.get(name) if found is None else found
+
     def _member(self, row: int, v: list[str], errs: list[Err]) -> VMember | None:
-        sheet = self.msheet
-        mc = self.mc
-        head = self._member_text_headers
+        """One person's row. The common case (clean values) costs a few dictionary
+        look-ups; anything unusual takes the careful path that explains the problem."""
         before = len(errs)
-        m = VMember()
-        m.row = row
-        for name, col, limit in self._member_text:
-            text = v[col]
-            if text:
-                text = text.strip()
-                if len(text) > limit:
-                    errs.append(Err(sheet, row, head[name], text, N_("The text is longer than %(max)s characters."), {"max": limit}))
-            setattr(m, name, text)
-        for name in NAME_SLOTS[:4]:
-            value = getattr(m, name)
-            if value and _LATIN.search(value):
-                errs.append(Err(sheet, row, head[name], value, N_("Write this name in Arabic script; the Latin-script columns take Latin letters."), {}))
-        for name in NAME_SLOTS[4:]:
-            value = getattr(m, name)
-            if value and not value.isascii() and _ARABIC.search(value):
-                errs.append(Err(sheet, row, head[name], value, N_("Write this name in Latin letters; the Arabic-script columns take Arabic script."), {}))
-        if not (m.given_name_ar or m.given_name_en):
-            errs.append(Err(sheet, row, head["given_name_ar"], "", N_("The person's given name is missing (in Arabic or Latin script)."), {}))
-
-        raw = v[mc["sex"]]
-        if raw:
-            m.sex = self._choice("sex", raw.strip(), errs, sheet, row, head["sex"])
-        else:
-            m.sex = None
-            errs.append(Err(sheet, row, head["sex"], "", N_("The sex is missing."), {}))
-
-        raw = v[mc["date_of_birth"]]
-        dob = self._date(raw, errs, sheet, row, head["date_of_birth"]) if raw else None
-        if not raw:
-            errs.append(Err(sheet, row, head["date_of_birth"], "", N_("The date of birth is missing."), {}))
-        m.date_of_birth = dob
-        age = age_on(dob, self.today) if dob else None
-        if age is not None and age > MAX_AGE:
-            errs.append(Err(sheet, row, head["date_of_birth"], raw, N_("An age over %(max)s years is not plausible."), {"max": MAX_AGE}))
-
-        raw = v[mc["relationship"]]
-        if raw:
-            m.relationship = self._choice("relationship", raw.strip(), errs, sheet, row, head["relationship"])
-        else:
-            m.relationship = None
-            errs.append(Err(sheet, row, head["relationship"], "", N_("The relationship to the head of household is missing."), {}))
-
-        raw = v[mc["marital_status"]]
-        m.marital_status = (self._choice("marital_status", raw.strip(), errs, sheet, row, head["marital_status"]) or "") if raw else ""
-        raw = v[mc["preferred_language"]]
-        m.preferred_language = (self._choice("preferred_language", raw.strip(), errs, sheet, row, head["preferred_language"]) or "") if raw else ""
-        for name, col in self._wg:
+        missing = _MISSING
+        names = [v[c].strip() for c in self._name_cols]
+        if max(map(len, names)) > 80 or (arabic := "".join(names[:4])) and _LATIN.search(arabic) or (
+            (latin := "".join(names[4:])) and not latin.isascii() and _ARABIC.search(latin)
+        ):
+            self._name_problems(row, names, errs)
+        if not (names[0] or names[4]):
+            errs.append(Err(self.msheet, row, self._member_text_headers["given_name_ar"], "", N_("The person's given name is missing (in Arabic or Latin script)."), {}))
+        fast = self._fast
+        raw = v[self._c_sex]
+        sex = fast["sex"].get(raw, missing)
+        if sex is missing:
+            sex = self._slow_choice("sex", raw, errs, row, required=True)
+        raw = v[self._c_dob]
+        dob = None
+        if len(raw) == 10 and raw[4] == "-":
+            try:
+                dob = _fromisoformat(raw)
+            except ValueError:
+                pass
+        if dob is None or dob > self.today or dob < EARLIEST:
+            dob = self._slow_date(raw, errs, row)
+        raw = v[self._c_rel]
+        relationship = fast["relationship"].get(raw, missing)
+        if relationship is missing:
+            relationship = self._slow_choice("relationship", raw, errs, row, required=True)
+        values: list[Any] = [row, *names, sex, dob]
+        for name, col, table in self._fast_cols:
             raw = v[col]
-            setattr(m, name, self._choice(name, raw.strip(), errs, sheet, row, head[name]) if raw else None)
-        for name, col in self._flags:
-            raw = v[col]
-            setattr(m, name, bool(self._choice(name, raw.strip(), errs, sheet, row, head[name])) if raw else False)
-        raw = v[mc["phone"]]
-        m.phone = self._phone(raw.strip(), errs, sheet, row, head["phone"]) if raw else ""
-        raw = v[mc["document_kind"]]
-        m.document_kind = (self._choice("document_kind", raw.strip(), errs, sheet, row, head["document_kind"]) or "") if raw else ""
-        number = v[mc["document_number"]].strip()
-        if number and not _DOCUMENT_CHARS.match(document_key(number)):
-            errs.append(Err(sheet, row, head["document_number"], number, N_("A document number has up to 40 letters and digits (spaces and dashes are ignored)."), {}))
-        m.document_number = number
-        if number and not raw:
-            errs.append(Err(sheet, row, head["document_kind"], "", N_("Say which document the number %(value)s is from."), {"value": number}))
-        elif raw and not number:
-            errs.append(Err(sheet, row, head["document_number"], "", N_("The document number is missing."), {}))
-
-        # Rules that need several answers of the same person.
-        if age is not None and m.sex:
-            if m.is_pregnant and (m.sex != "female" or not PREGNANCY_AGES[0] <= age <= PREGNANCY_AGES[1]):
-                errs.append(Err(sheet, row, head["is_pregnant"], v[mc["is_pregnant"]], N_("Pregnancy is recorded only for women aged %(low)s to %(high)s."), {"low": PREGNANCY_AGES[0], "high": PREGNANCY_AGES[1]}))
-            if m.is_unaccompanied_or_separated and age >= ADULT_AGE:
-                errs.append(Err(sheet, row, head["is_unaccompanied_or_separated"], v[mc["is_unaccompanied_or_separated"]], N_("Only a child under 18 can be unaccompanied or separated."), {}))
-        if m.sex and m.relationship:
-            expected = RELATIONSHIP_SEX.get(m.relationship)
-            if expected and m.sex != expected:
-                errs.append(Err(sheet, row, head["sex"], v[mc["sex"]], N_("The sex does not fit the relationship “%(relationship)s”."), {"relationship": m.relationship}))
-        if age is not None and m.relationship == "spouse" and age < MIN_SPOUSE_AGE:
-            errs.append(Err(sheet, row, head["date_of_birth"], v[mc["date_of_birth"]], N_("A spouse must be at least %(min)s years old."), {"min": MIN_SPOUSE_AGE}))
+            found = table.get(raw, missing)
+            if found is missing:
+                found = self._slow_choice(name, raw, errs, row)
+            values.append(found)
+        # values: row, 8 names, sex, dob, dob_estimated, marital_status, is_pregnant, 6 WG,
+        # chronic illness, unaccompanied — then relationship goes in its place below.
+        values.insert(12, relationship)
+        raw = v[self._c_phone]
+        phone = self._phone(raw.strip(), errs, self.msheet, row, self._member_text_headers["phone"]) if raw else ""
+        raw = v[self._c_lang]
+        language = fast["preferred_language"].get(raw, missing)
+        if language is missing:
+            language = self._slow_choice("preferred_language", raw, errs, row)
+        raw = v[self._c_alt]
+        alternate = fast["is_alternate_collector"].get(raw, missing)
+        if alternate is missing:
+            alternate = self._slow_choice("is_alternate_collector", raw, errs, row)
+        raw = v[self._c_kind]
+        kind = fast["document_kind"].get(raw, missing)
+        if kind is missing:
+            kind = self._slow_choice("document_kind", raw, errs, row)
+        number = v[self._c_number].strip()
+        key = ""
+        if number or kind:
+            key = self._document(row, kind, number, errs)
+        values += (phone, language, alternate, kind, number, key)
+        m = VMember(values)
+        if dob is not None and sex:
+            self._person_rules(m, v, errs)
         return m if len(errs) == before else None
+
+    def _name_problems(self, row: int, names: list[str], errs: list[Err]) -> None:
+        head = self._member_text_headers
+        for name, value in zip(NAME_SLOTS, names, strict=True):
+            if len(value) > 80:
+                errs.append(Err(self.msheet, row, head[name], value, N_("The text is longer than %(max)s characters."), {"max": 80}))
+        for name, value in zip(NAME_SLOTS[:4], names[:4], strict=True):
+            if value and _LATIN.search(value):
+                errs.append(Err(self.msheet, row, head[name], value, N_("Write this name in Arabic script; the Latin-script columns take Latin letters."), {}))
+        for name, value in zip(NAME_SLOTS[4:], names[4:], strict=True):
+            if value and not value.isascii() and _ARABIC.search(value):
+                errs.append(Err(self.msheet, row, head[name], value, N_("Write this name in Latin letters; the Arabic-script columns take Arabic script."), {}))
+
+    def _slow_date(self, raw: str, errs: list[Err], row: int) -> datetime.date | None:
+        header = self._member_text_headers["date_of_birth"]
+        if not raw.strip():
+            errs.append(Err(self.msheet, row, header, "", N_("The date of birth is missing."), {}))
+            return None
+        dob = self._date(raw, errs, self.msheet, row, header)
+        if dob is not None and age_on(dob, self.today) > MAX_AGE:
+            errs.append(Err(self.msheet, row, header, raw, N_("An age over %(max)s years is not plausible."), {"max": MAX_AGE}))
+            return None
+        return dob
+
+    def _document(self, row: int, kind: str, number: str, errs: list[Err]) -> str:
+        head = self._member_text_headers
+        if number and not kind:
+            errs.append(Err(self.msheet, row, head["document_kind"], "", N_("Say which document the number %(value)s is from."), {"value": number}))
+        elif kind and not number:
+            errs.append(Err(self.msheet, row, head["document_number"], "", N_("The document number is missing."), {}))
+        key = document_key(number) if number else ""
+        if number and not _DOCUMENT_CHARS.match(key):
+            errs.append(Err(self.msheet, row, head["document_number"], number, N_("A document number has up to 40 letters and digits (spaces and dashes are ignored)."), {}))
+        return key
+
+    def _person_rules(self, m: VMember, v: list[str], errs: list[Err]) -> None:
+        """Rules that need several answers of the same person."""
+        sheet, row, head, mc = self.msheet, m.row, self._member_text_headers, self.mc
+        age = age_on(m.date_of_birth, self.today)
+        if age > MAX_AGE:
+            errs.append(Err(sheet, row, head["date_of_birth"], v[mc["date_of_birth"]], N_("An age over %(max)s years is not plausible."), {"max": MAX_AGE}))
+        if m.is_pregnant and (m.sex != "female" or not PREGNANCY_AGES[0] <= age <= PREGNANCY_AGES[1]):
+            errs.append(Err(sheet, row, head["is_pregnant"], v[mc["is_pregnant"]], N_("Pregnancy is recorded only for women aged %(low)s to %(high)s."), {"low": PREGNANCY_AGES[0], "high": PREGNANCY_AGES[1]}))
+        if m.is_unaccompanied_or_separated and age >= ADULT_AGE:
+            errs.append(Err(sheet, row, head["is_unaccompanied_or_separated"], v[mc["is_unaccompanied_or_separated"]], N_("Only a child under 18 can be unaccompanied or separated."), {}))
+        rel = m.relationship
+        if rel:
+            expected = RELATIONSHIP_SEX.get(rel)
+            if expected and m.sex != expected:
+                errs.append(Err(sheet, row, head["sex"], v[mc["sex"]], N_("The sex does not fit the relationship “%(relationship)s”."), {"relationship": rel}))
+            if rel == "spouse" and age < MIN_SPOUSE_AGE:
+                errs.append(Err(sheet, row, head["date_of_birth"], v[mc["date_of_birth"]], N_("A spouse must be at least %(min)s years old."), {"min": MIN_SPOUSE_AGE}))
 
     def _household_rules(self, members: list[VMember], errs: list[Err]) -> None:
         sheet = self.msheet
@@ -684,7 +757,7 @@ class Validator:
         number_col = self._member_text_headers["document_number"]
         for m in members:
             if m.document_number:
-                pair = (m.document_kind, document_key(m.document_number))
+                pair = (m.document_kind, m.document_key)
                 if pair in documents:
                     errs.append(Err(sheet, m.row, number_col, m.document_number, N_("Two members cannot have the same document number."), {}))
                 documents[pair] = m
@@ -750,7 +823,7 @@ def validate_households(
             household, errors = validator.validate(raw)
             results.append((raw, household, errors, False))
         pairs = [
-            (m.document_kind, document_key(m.document_number))
+            (m.document_kind, m.document_key)
             for _raw, h, _errors, _done in results
             if h is not None
             for m in h.members
@@ -763,7 +836,7 @@ def validate_households(
                 for m in h.members:
                     if not m.document_number:
                         continue
-                    pair = (m.document_kind, document_key(m.document_number))
+                    pair = (m.document_kind, m.document_key)
                     if pair in local:  # within the household: see _household_rules
                         continue
                     local.add(pair)
