@@ -24,9 +24,10 @@ import datetime
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
 from sanad.core.text import document_key, name_tokens
@@ -36,6 +37,7 @@ from sanad.registry.imports.validation import VHousehold, VMember
 # Crockford base32 without I, L, O, U, as `models.new_registration_id`.
 _ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ADVISORY_LOCK = 0x53414E4144  # "SANAD": one import commits at a time (PostgreSQL)
+SQLITE_CACHE_KIB = -131072  # 128 MiB of page cache while an import commits
 
 HOUSEHOLD_COLUMNS = (
     "id", "public_id", "created_at", "updated_at", "created_by_id", "updated_by_id",
@@ -173,9 +175,20 @@ class BulkWriter:
         self.postgres = self.vendor == "postgresql"
 
     def lock(self) -> None:
-        if self.postgres:
-            with connection.cursor() as cursor:
+        """One import commits at a time (PostgreSQL; SQLite has one writer anyway), and
+        SQLite gets a page cache that holds the indexes being filled."""
+        with connection.cursor() as cursor:
+            if self.postgres:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
+            elif self.vendor == "sqlite":
+                cursor.execute("PRAGMA cache_size")
+                self._cache_size = cursor.fetchone()[0]
+                cursor.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
+
+    def release(self) -> None:
+        if self.vendor == "sqlite" and hasattr(self, "_cache_size"):
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = {int(self._cache_size)}")
 
     def reserve_ids(self, table: str, count: int) -> list[int]:
         if count == 0:
@@ -248,8 +261,8 @@ def _taken_registration_ids(ids: list[str]) -> set[str]:
     return taken
 
 
-def _chunks(items: Iterable[VHousehold], size: int) -> Iterator[list[VHousehold]]:
-    chunk: list[VHousehold] = []
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
     for item in items:
         chunk.append(item)
         if len(chunk) >= size:
@@ -291,30 +304,80 @@ class Committer:
             ids.extend(fresh)
         return ids
 
-    def write(self, households: Iterable[VHousehold], *, chunk: int = 2000,
-              progress: Callable[[int], None] | None = None) -> None:
-        self.writer.lock()
-        for part in _chunks(households, chunk):
-            self._write_chunk(part)
-            if progress:
-                progress(self.households + self.already_imported)
+    def write(
+        self,
+        households: Iterable[VHousehold | list[Any]],
+        *,
+        chunk: int = 2000,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        """Write the households (validated objects, or their spooled lists).
 
-    def _write_chunk(self, part: list[VHousehold]) -> None:
-        refs = [h.source_ref for h in part if h.source_ref]
+        Two stages overlap: while this thread writes chunk N (the database works, and
+        the driver waits with the interpreter lock released), a worker thread turns
+        chunk N+1 into rows. All database access stays on this thread's connection —
+        the transaction's — except progress reports on PostgreSQL, which the worker
+        sends on its own connection so that the job page sees them before the commit
+        (SQLite allows one writer: there the page sees the end only)."""
+        self.writer.lock()
+        report = progress if progress and self.writer.postgres else None
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sanad-import")
+        pending: Future[dict[str, Any]] | None = None
+        reports: list[Future[None]] = []
+        try:
+            for part in _chunks(households, chunk):
+                prepared = self._prepare(part)
+                future = pool.submit(self._build, *prepared) if prepared else None
+                if pending is not None:
+                    self._store(pending.result())
+                for done in [r for r in reports if r.done()]:
+                    done.result()  # a cancelled job stops here
+                    reports.remove(done)
+                if report:
+                    reports.append(pool.submit(report, self.households + self.already_imported))
+                elif progress:
+                    progress(self.households + self.already_imported)
+                pending = future
+            if pending is not None:
+                self._store(pending.result())
+            for r in reports:
+                r.result()
+            if report:
+                pool.submit(report, self.households + self.already_imported).result()
+        finally:
+            if report:
+                pool.submit(connections.close_all)
+            pool.shutdown(wait=True, cancel_futures=True)
+            self.writer.release()
+
+    def _prepare(self, part: list[Any]) -> tuple[list[list[Any]], list[int], list[int], list[str]] | None:
+        """The database's part of a chunk: which households are new, and their ids."""
+        rows = [h.to_list() if isinstance(h, VHousehold) else h for h in part]
+        refs = [h[1] for h in rows if h[1]]
         known = existing_source_refs(refs) if refs else set()
         if known:
-            self.already_imported += sum(1 for h in part if h.source_ref in known)
-            part = [h for h in part if h.source_ref not in known]
-        if not part:
-            return
+            self.already_imported += sum(1 for h in rows if h[1] in known)
+            rows = [h for h in rows if h[1] not in known]
+        if not rows:
+            return None
         w = self.writer
+        hids = w.reserve_ids("registry_household", len(rows))
+        iids = w.reserve_ids("registry_individual", sum(len(h[13]) for h in rows))
+        return rows, hids, iids, self._registration_ids(len(rows))
+
+    def _store(self, built: dict[str, Any]) -> None:
+        w = self.writer
+        for key in ("household", "individual", "document", "phone", "consent", "move", "searchkey"):
+            w.write(key, built[key])
+        self.households += len(built["household"])
+        self.individuals += len(built["individual"])
+
+    def _build(self, part: list[list[Any]], hids: list[int], iids: list[int], reg_ids: list[str]) -> dict[str, Any]:
+        """Rows for every table from a chunk of new households (pure Python)."""
         n = len(part)
-        m = sum(len(h.members) for h in part)
-        hids = w.reserve_ids("registry_household", n)
-        iids = w.reserve_ids("registry_individual", m)
-        reg_ids = self._registration_ids(n)
         tokens = card_tokens(n)
-        uuids = uuid_hex(n + m)
+        uuids = _Uuids()
+        next_uuid = uuids.next
         date = self.date
         now, user, batch, today = self.now, self.user_id, self.batch_id, self.today
         tok = self.tokens
@@ -326,14 +389,13 @@ class Committer:
         move_rows: list[tuple[Any, ...]] = []
         key_rows: list[tuple[int, str]] = []
         k = 0
-        u = 0
-        extra_uuids: list[str] = []
-        for j, h in enumerate(part):
+        for j, values in enumerate(part):
+            h = VHousehold.from_list(values)
             hid = hids[j]
             members: list[VMember] = h.members
             derived = household_derived(members, on=today)
             h_rows.append((
-                hid, uuids[u], now, now, user, user, reg_ids[j], "active", None, h.place_id,
+                hid, next_uuid(), now, now, user, user, reg_ids[j], "active", None, h.place_id,
                 h.admin_unit_id, h.governorate_id, h.shelter_type, h.displacement_status,
                 h.origin_admin_unit_id, h.origin_place_name, date(h.displaced_on), h.notes,
                 "import", h.source_ref, batch, tokens[j], derived["size"],
@@ -342,7 +404,6 @@ class Committer:
                 derived["has_unaccompanied_child"], derived["is_large"],
                 json.dumps(derived["demographics"], separators=(",", ":")),
             ))  # fmt: skip
-            u += 1
             phones: dict[str, tuple[int | None, bool]] = {}
             if h.phone:
                 phones[h.phone] = (None, True)
@@ -351,7 +412,7 @@ class Committer:
                 iid = iids[k]
                 k += 1
                 i_rows.append((
-                    iid, uuids[u], now, now, user, user, hid, mem.given_name_ar,
+                    iid, next_uuid(), now, now, user, user, hid, mem.given_name_ar,
                     mem.fathers_name_ar, mem.grandfathers_name_ar, mem.family_name_ar,
                     mem.given_name_en, mem.fathers_name_en, mem.grandfathers_name_en,
                     mem.family_name_en, mem.sex, date(mem.date_of_birth), mem.dob_estimated,
@@ -361,47 +422,54 @@ class Committer:
                     mem.is_unaccompanied_or_separated, mem.phone, mem.preferred_language,
                     mem.is_alternate_collector, "active", tok.member(mem, keys),
                 ))  # fmt: skip
-                u += 1
                 if mem.phone:
                     owner, primary = phones.get(mem.phone, (None, False))
                     phones[mem.phone] = (owner or iid, primary)
                 if mem.document_number:
                     keys.add(f"d:{mem.document_key}"[:60])
                     doc_rows.append((
-                        None, now, now, user, user, iid, mem.document_kind, mem.document_number,
-                        mem.document_key, None,
+                        next_uuid(), now, now, user, user, iid, mem.document_kind,
+                        mem.document_number, mem.document_key, None,
                     ))  # fmt: skip
             if phones and not any(primary for _owner, primary in phones.values()):
                 first = next(iter(phones))
                 phones[first] = (phones[first][0], True)
             for number, (owner, primary) in phones.items():
-                phone_rows.append((None, now, now, user, user, hid, number, owner, primary))
+                phone_rows.append((next_uuid(), now, now, user, user, hid, number, owner, primary))
+                keys.add(f"p:{number}")
             consent_rows.append((
-                None, now, now, user, user, hid, "registration", "consent", True,
+                next_uuid(), now, now, user, user, hid, "registration", "consent", True,
                 date(h.consent_on), None, "",
             ))  # fmt: skip
             if h.displacement_status != "host_community":
                 move_rows.append((
-                    None, now, now, user, user, hid, date(h.displaced_on), h.origin_admin_unit_id,
-                    h.admin_unit_id, h.place_id, h.displacement_status, h.shelter_type, "",
+                    next_uuid(), now, now, user, user, hid, date(h.displaced_on),
+                    h.origin_admin_unit_id, h.admin_unit_id, h.place_id, h.displacement_status,
+                    h.shelter_type, "",
                 ))  # fmt: skip
-            for number in phones:
-                keys.add(f"p:{number}")
             key_rows.extend((hid, key) for key in keys)
-        # Rows without an id of their own still need a public id each.
-        extra = len(doc_rows) + len(phone_rows) + len(consent_rows) + len(move_rows)
-        extra_uuids = uuid_hex(extra)
-        e = 0
-        for rows in (doc_rows, phone_rows, consent_rows, move_rows):
-            for r in range(len(rows)):
-                rows[r] = (extra_uuids[e], *rows[r][1:])
-                e += 1
-        w.write("household", h_rows)
-        w.write("individual", i_rows)
-        w.write("document", doc_rows)
-        w.write("phone", phone_rows)
-        w.write("consent", consent_rows)
-        w.write("move", move_rows)
-        w.write("searchkey", key_rows)
-        self.households += n
-        self.individuals += m
+        return {
+            "household": h_rows,
+            "individual": i_rows,
+            "document": doc_rows,
+            "phone": phone_rows,
+            "consent": consent_rows,
+            "move": move_rows,
+            "searchkey": key_rows,
+        }
+
+
+class _Uuids:
+    """UUIDs handed out one at a time from batches made in one call."""
+
+    def __init__(self, batch: int = 4096) -> None:
+        self._batch = batch
+        self._items: list[str] = []
+        self._i = 0
+
+    def next(self) -> str:
+        if self._i >= len(self._items):
+            self._items = uuid_hex(self._batch)
+            self._i = 0
+        self._i += 1
+        return self._items[self._i - 1]

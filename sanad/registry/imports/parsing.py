@@ -316,7 +316,7 @@ def _json_text(value: Any) -> str:
     return str(value)
 
 
-def kobo_json_book(path: Path) -> MemoryBook:
+def kobo_json_book(path: Path, *, name: str | None = None) -> MemoryBook:
     """A Kobo JSON export (a list of submissions, or the API's {"results": [...]}) as a
     main sheet and one sheet per repeat group, linked by `_index` / `_parent_index` as in
     Kobo's XLSX export. Loaded whole: see the module docstring."""
@@ -355,7 +355,7 @@ def kobo_json_book(path: Path) -> MemoryBook:
                 row[key] = value
         main_rows.append(row)
     sheets: dict[str, list[list[str]]] = {
-        path.stem: [list(main_headers)]
+        name or path.stem: [list(main_headers)]
         + [[_json_text(r.get(h)) for h in main_headers] for r in main_rows]
     }
     for sheet, headers in repeat_headers.items():
@@ -365,11 +365,14 @@ def kobo_json_book(path: Path) -> MemoryBook:
     return MemoryBook(sheets)
 
 
-def open_book(path: Path) -> Book:
-    """The book for a stored import file, by its suffix."""
+def open_book(path: Path, *, name: str | None = None) -> Book:
+    """The book for a stored import file, by its suffix. `name`: the file's name as the
+    person knows it, which names the sheet of a CSV file and the main sheet of a JSON
+    export in messages."""
     suffix = path.suffix.lower()
+    stem = Path(name).stem if name else None
     if suffix in {".csv", ".txt"}:
-        return CsvBook(path)
+        return CsvBook(path, name=stem)
     if suffix == ".xlsx":
         return XlsxStreamBook(path)
     if suffix == ".zip":
@@ -385,7 +388,7 @@ def open_book(path: Path) -> Book:
                 mb=MAX_WHOLE_FILE_BYTES // (1024 * 1024),
             )
         if suffix == ".json":
-            return kobo_json_book(path)
+            return kobo_json_book(path, name=stem)
         try:
             return CalamineBook(path)
         except Exception as exc:

@@ -254,7 +254,8 @@ class _Spool:
             self.path.unlink(missing_ok=True)
 
 
-def read_spool(path: Path) -> Iterator[VHousehold]:
+def read_spool(path: Path, *, raw: bool = False) -> Iterator[Any]:
+    """The spooled households (`raw`: as the lists `VHousehold.from_list` takes)."""
     with path.open(encoding="utf-8") as fh:
         header = json.loads(fh.readline() or "{}")
         if header.get("version") != 1:
@@ -265,8 +266,11 @@ def read_spool(path: Path) -> Iterator[VHousehold]:
             if isinstance(data, dict):
                 ended = bool(data.get("end"))
                 break
-            for values in data:
-                yield VHousehold.from_list(values)
+            if raw:
+                yield from data
+            else:
+                for values in data:
+                    yield VHousehold.from_list(values)
         if not ended:
             raise ValueError("incomplete spool")
 
@@ -317,7 +321,7 @@ def _finish_validation(batch: ImportBatch, *, user: Any, status: str, counts: di
 
 
 def _validate(batch: ImportBatch, *, user: Any, progress: ProgressFn | None, folder: Path) -> tuple[dict[str, int], list[dict[str, Any]], str]:
-    book = open_book(batch_file(batch))
+    book = open_book(batch_file(batch), name=batch.original_name)
     try:
         spec = batch.mapping.spec if batch.mapping_id and batch.mapping else {}
         plan = mapping_mod.plan_for(book, file_format=batch.file_format, spec=spec)
@@ -422,13 +426,13 @@ def import_batch_commit_start(*, batch: ImportBatch, user: Any) -> Job:
     return job
 
 
-def _spooled_households(batch: ImportBatch, user: Any) -> Iterator[VHousehold]:
+def _spooled_households(batch: ImportBatch, user: Any) -> Iterator[Any]:
     path = batch_dir(batch) / SPOOL
     if spool_complete(path):
-        yield from read_spool(path)
+        yield from read_spool(path, raw=True)
         return
     # No spool (deleted, or validated by an older version): check the file again.
-    book = open_book(batch_file(batch))
+    book = open_book(batch_file(batch), name=batch.original_name)
     try:
         spec = batch.mapping.spec if batch.mapping_id and batch.mapping else {}
         plan = mapping_mod.plan_for(book, file_format=batch.file_format, spec=spec)
@@ -464,12 +468,13 @@ def import_batch_commit(*, batch: ImportBatch, user: Any, progress: ProgressFn |
             if progress:
                 progress(0, total, _("Writing households"), force=True)
             committer.write(households, progress=report)
+            # Households already in the registry at validation were not spooled; those
+            # imported since (by another batch) are skipped now: both are counted.
             batch.households_new = committer.households
-            batch.households_already_imported = committer.already_imported
-            batch.individuals_total = committer.individuals if committer.households else batch.individuals_total
+            batch.households_already_imported += committer.already_imported
             batch.committed_at = timezone.now()
             _transition(batch, ImportBatch.Status.COMMITTED, user=user,
-                        fields=("households_new", "households_already_imported", "individuals_total", "committed_at"))
+                        fields=("households_new", "households_already_imported", "committed_at"))
     except JobCancelled:
         batch.refresh_from_db()
         _transition(batch, ImportBatch.Status.READY, user=user, reason="cancelled")
@@ -485,13 +490,13 @@ def import_batch_commit(*, batch: ImportBatch, user: Any, progress: ProgressFn |
     return batch
 
 
-def _within(households: Iterator[VHousehold], reach: frozenset[str]) -> Iterator[VHousehold]:
+def _within(households: Iterator[Any], reach: frozenset[str]) -> Iterator[Any]:
     """The committing user may not be the one who validated: check their reach again."""
     from sanad.geo.models import AdminUnit
 
     allowed = set(AdminUnit.objects.filter(level=1, pcode__in=sorted(reach)).values_list("id", flat=True))
     for h in households:
-        if h.governorate_id not in allowed:
+        if (h.governorate_id if isinstance(h, VHousehold) else h[3]) not in allowed:
             raise PermissionDenied(
                 _("Some households of this import are outside the governorates where you may register households.")
             )
