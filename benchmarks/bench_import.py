@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -35,10 +36,16 @@ def _records(n: int, seed: int) -> Any:
     )
 
 
-def _limited(n: int, seed: int) -> Any:
+def _limited(n: int, seed: int, tag: str) -> Any:
+    """`n` households; document numbers end with `tag`, so that the two files imported
+    one after the other into the same database do not share a number by chance (the
+    generator draws UNHCR numbers from a small space)."""
     for i, record in enumerate(_records(n, seed)):
         if i >= n:
             return
+        for member in record["members"]:
+            for document in member.get("documents") or ():
+                document["number"] = f"{document['number']}{tag}"
         yield record
 
 
@@ -49,13 +56,13 @@ def _file(kind: str, n: int, seed: int) -> Path:
     from django.utils import timezone
 
     stamp = timezone.localdate().isoformat()
-    path = CACHE / f"{kind}-{n}-{seed}-{stamp}.{'csv' if kind == 'template' else 'xlsx'}"
+    path = CACHE / f"{kind}-{n}-{seed}-{stamp}-v2.{'csv' if kind == 'template' else 'xlsx'}"
     if not path.exists():
         partial = path.with_suffix(".part")
         if kind == "template":
-            synthetic.write_template_csv(_limited(n, seed), partial)
+            synthetic.write_template_csv(_limited(n, seed, "T"), partial)
         else:
-            synthetic.write_kobo_xlsx(lambda: _limited(n, seed), partial, fast=True)
+            synthetic.write_kobo_xlsx(lambda: _limited(n, seed, "K"), partial, fast=True)
         partial.rename(path)
     return path
 
@@ -68,12 +75,25 @@ def _places() -> None:
     existing = set(Place.objects.exclude(code="").values_list("code", flat=True))
     Place.objects.bulk_create(
         [
-            Place(kind=kind, name_en=en, name_ar=ar, code=code, admin_unit_id=units[pcode], lat=lat,
-                  lon=lon, status=status)
+            Place(
+                kind=kind,
+                name_en=en,
+                name_ar=ar,
+                code=code,
+                admin_unit_id=units[pcode],
+                lat=lat,
+                lon=lon,
+                status=status,
+            )
             for kind, en, ar, code, pcode, lat, lon, status in PLACES
             if pcode in units and code not in existing
         ]
     )
+
+
+def _say(text: str) -> None:
+    """Progress on stderr (benchmarks/run.py reads the results from stdout)."""
+    print(text, file=sys.stderr, flush=True)
 
 
 def _peak_mb() -> float:
@@ -91,10 +111,14 @@ def _import(label: str, path: Path, file_format: str, user: Any) -> list[dict[st
     uploaded = time.perf_counter()
     services.import_batch_validate(batch=batch, user=user)
     validated = time.perf_counter()
+    _say(f"{label}: validated in {validated - uploaded:.1f} s, peak RSS {_peak_mb():,.0f} MB")
     if batch.error_count:
-        raise RuntimeError(f"{label}: {batch.error_count} errors, first: {services.batch_errors(batch)[:3]}")
+        raise RuntimeError(
+            f"{label}: {batch.error_count} errors, first: {services.batch_errors(batch)[:3]}"
+        )
     services.import_batch_commit(batch=batch, user=user)
     committed = time.perf_counter()
+    _say(f"{label}: committed in {committed - validated:.1f} s, peak RSS {_peak_mb():,.0f} MB")
     people = batch.individuals_total
     total = committed - start
     note = (
@@ -132,7 +156,9 @@ def run() -> list[dict[str, Any]]:
     return rows
 
 
-if __name__ == "__main__":  # a quick run on the configured database: python -m benchmarks.bench_import
+if (
+    __name__ == "__main__"
+):  # a quick run on the configured database: python -m benchmarks.bench_import
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanad.settings")

@@ -47,7 +47,8 @@ class ImportBatchSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     mapping = serializers.SerializerMethodField()
     job = serializers.SerializerMethodField()
-    errors = serializers.SerializerMethodField()
+    # DRF moves declared fields off the class, so this does not hide `Serializer.errors`.
+    errors = serializers.SerializerMethodField()  # type: ignore[assignment]
     report = serializers.SerializerMethodField()
     created_by: Any = serializers.StringRelatedField()
 
@@ -116,9 +117,7 @@ JOB_STARTED = inline_serializer(
     list=extend_schema(summary="Imports you can see (owner-scoped)"),
     retrieve=extend_schema(summary="An import: status, counts and its first errors"),
 )
-class ImportBatchViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Household imports: uploaded → validating → ready (review) → committed or rejected."""
 
     serializer_class = ImportBatchSerializer
@@ -139,7 +138,7 @@ class ImportBatchViewSet(
         return selectors.import_batches_visible_to(self.request.user).order_by("-created_at")
 
     def get_serializer_context(self) -> dict[str, Any]:
-        ctx = super().get_serializer_context()
+        ctx = dict(super().get_serializer_context())
         ctx["brief"] = self.action == "list"
         return ctx
 
@@ -170,28 +169,42 @@ class ImportBatchViewSet(
         job = services.import_batch_validate_start(batch=batch, user=request.user)
         batch.refresh_from_db()
         return Response(
-            {"batch": ImportBatchSerializer(batch, context=self.get_serializer_context()).data, "job": str(job.public_id)},
+            {
+                "batch": ImportBatchSerializer(batch, context=self.get_serializer_context()).data,
+                "job": str(job.public_id),
+            },
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(summary="Commit the import (all or nothing)", request=None, responses={202: JOB_STARTED})
+    @extend_schema(
+        summary="Commit the import (all or nothing)", request=None, responses={202: JOB_STARTED}
+    )
     @action(detail=True, methods=["post"])
     def commit(self, request: Request, public_id: Any = None) -> Response:
         batch = self.get_object()
         job = services.import_batch_commit_start(batch=batch, user=request.user)
         batch.refresh_from_db()
         return Response(
-            {"batch": ImportBatchSerializer(batch, context=self.get_serializer_context()).data, "job": str(job.public_id)},
+            {
+                "batch": ImportBatchSerializer(batch, context=self.get_serializer_context()).data,
+                "job": str(job.public_id),
+            },
             status=status.HTTP_202_ACCEPTED,
         )
 
-    @extend_schema(summary="Reject the import", request=RejectSerializer, responses={200: ImportBatchSerializer})
+    @extend_schema(
+        summary="Reject the import",
+        request=RejectSerializer,
+        responses={200: ImportBatchSerializer},
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, public_id: Any = None) -> Response:
         batch = self.get_object()
         body = RejectSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.import_batch_reject(batch=batch, user=request.user, reason=body.validated_data["reason"])
+        services.import_batch_reject(
+            batch=batch, user=request.user, reason=body.validated_data["reason"]
+        )
         return Response(ImportBatchSerializer(batch, context=self.get_serializer_context()).data)
 
 

@@ -151,7 +151,12 @@ class Tokens:
         return " ".join(joined)[:400]
 
     def search_keys(
-        self, *, registration_id: str, members: Iterable[Any], phones: Iterable[str], documents: Iterable[str]
+        self,
+        *,
+        registration_id: str,
+        members: Iterable[Any],
+        phones: Iterable[str],
+        documents: Iterable[str],
     ) -> set[str]:
         """As `derive.search_keys`."""
         keys = {f"r:{registration_id.upper()}"}
@@ -241,9 +246,11 @@ def existing_source_refs(refs: list[str]) -> set[str]:
     found: set[str] = set()
     for i in range(0, len(refs), 500):
         found.update(
-            Household.objects.filter(source_ref__in=refs[i : i + 500]).values_list(
+            ref
+            for ref in Household.objects.filter(source_ref__in=refs[i : i + 500]).values_list(
                 "source_ref", flat=True
             )
+            if ref
         )
     return found
 
@@ -275,7 +282,9 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 class Committer:
     """Writes validated households, chunk by chunk, inside the caller's transaction."""
 
-    def __init__(self, *, batch_id: int, user_id: int | None, today: datetime.date | None = None) -> None:
+    def __init__(
+        self, *, batch_id: int, user_id: int | None, today: datetime.date | None = None
+    ) -> None:
         self.writer = BulkWriter()
         self.batch_id = batch_id
         self.user_id = user_id
@@ -350,7 +359,9 @@ class Committer:
             pool.shutdown(wait=True, cancel_futures=True)
             self.writer.release()
 
-    def _prepare(self, part: list[Any]) -> tuple[list[list[Any]], list[int], list[int], list[str]] | None:
+    def _prepare(
+        self, part: list[Any]
+    ) -> tuple[list[list[Any]], list[int], list[int], list[str]] | None:
         """The database's part of a chunk: which households are new, and their ids."""
         rows = [h.to_list() if isinstance(h, VHousehold) else h for h in part]
         refs = [h[1] for h in rows if h[1]]
@@ -372,7 +383,9 @@ class Committer:
         self.households += len(built["household"])
         self.individuals += len(built["individual"])
 
-    def _build(self, part: list[list[Any]], hids: list[int], iids: list[int], reg_ids: list[str]) -> dict[str, Any]:
+    def _build(
+        self, part: list[list[Any]], hids: list[int], iids: list[int], reg_ids: list[str]
+    ) -> dict[str, Any]:
         """Rows for every table from a chunk of new households (pure Python)."""
         n = len(part)
         tokens = card_tokens(n)

@@ -27,7 +27,7 @@ MEMBERS = "members"
 Labels = dict[str, str]
 
 
-def L(en: str, ar: str, ckb: str) -> Labels:  # noqa: N802  (reads as a constructor)
+def L(en: str, ar: str, ckb: str) -> Labels:
     return {"en": en, "ar": ar, "ckb": ckb}
 
 
@@ -479,7 +479,11 @@ FIELDS: list[Field] = [
     Field(
         "dob_estimated",
         "yes_no",
-        L("Is the date of birth estimated?", "هل تاريخ الميلاد تقديري؟", "ئایا بەرواری لەدایکبوون خەمڵێنراوە؟"),
+        L(
+            "Is the date of birth estimated?",
+            "هل تاريخ الميلاد تقديري؟",
+            "ئایا بەرواری لەدایکبوون خەمڵێنراوە؟",
+        ),
         M,
         choices="yes_no",
         target="dob_estimated",
@@ -494,7 +498,11 @@ FIELDS: list[Field] = [
     Field(
         "relationship",
         "select_one",
-        L("Relationship to the head of household", "صلة القرابة برب الأسرة", "پەیوەندی بە سەرۆکی خێزانەوە"),
+        L(
+            "Relationship to the head of household",
+            "صلة القرابة برب الأسرة",
+            "پەیوەندی بە سەرۆکی خێزانەوە",
+        ),
         M,
         choices="relationship",
         required=True,

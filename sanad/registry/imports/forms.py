@@ -22,7 +22,9 @@ class UploadForm(forms.Form):
             "A KoboToolbox export (XLSX with all its sheets, JSON, or a ZIP of the sheets as CSV) or the "
             "Sanad template (CSV or XLSX). CSV files may be UTF-8 or Windows Arabic (1256)."
         ),
-        widget=forms.ClearableFileInput(attrs={**_INPUT, "accept": ".csv,.txt,.xlsx,.xls,.json,.zip"}),
+        widget=forms.ClearableFileInput(
+            attrs={**_INPUT, "accept": ".csv,.txt,.xlsx,.xls,.json,.zip"}
+        ),
     )
     file_format = forms.ChoiceField(
         label=_("Format"),
@@ -42,7 +44,7 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, mappings: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if mappings is not None:
-            self.fields["mapping"].queryset = mappings
+            self.fields["mapping"].queryset = mappings  # type: ignore[attr-defined]
 
 
 class RejectForm(forms.Form):
@@ -94,7 +96,13 @@ class MappingForm(forms.Form):
         widget=forms.Select(attrs=_SELECT),
     )
 
-    def __init__(self, *args: Any, mapping: ColumnMapping | None = None, columns: list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        mapping: ColumnMapping | None = None,
+        columns: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         spec_data = (mapping.spec if mapping else {}) or {}
         initial = kwargs.setdefault("initial", {})
         if mapping is not None:
@@ -130,7 +138,9 @@ class MappingForm(forms.Form):
                     help_text=_("Sanad values: %(choices)s") % {"choices": choices},
                     widget=forms.Textarea(attrs={**_INPUT, "rows": 2, "placeholder": "F = female"}),
                 )
-                self.initial.setdefault(key, _values_text((spec_data.get("values") or {}).get(f.name, {})))
+                self.initial.setdefault(
+                    key, _values_text((spec_data.get("values") or {}).get(f.name, {}))
+                )
                 self.value_fields.append(key)
 
     def spec(self) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from sanad.registry.models import ImportBatch
 
 def _batch(job: Job) -> ImportBatch:
     batch = (
-        ImportBatch.objects.filter(public_id=(job.params or {}).get("batch"))
+        ImportBatch.objects.filter(public_id=str((job.params or {}).get("batch") or ""))
         .select_related("mapping")
         .first()
     )

@@ -186,13 +186,18 @@ def plan_for(book: Book, *, file_format: str, spec: dict[str, Any] | None = None
     assert household_sheet is not None
     household_headers = book.headers(household_sheet)
     if not any(household_headers):
-        raise FileUnreadable(N_("The first row of the sheet “%(sheet)s” holds no column names."), sheet=household_sheet)
+        raise FileUnreadable(
+            N_("The first row of the sheet “%(sheet)s” holds no column names."),
+            sheet=household_sheet,
+        )
     member_sheet: str | None
     if file_format == TEMPLATE:
         member_sheet = household_sheet
         member_headers = household_headers
     else:
-        fallback = next((n for n in names if n.casefold() == "members" and n != household_sheet), None)
+        fallback = next(
+            (n for n in names if n.casefold() == "members" and n != household_sheet), None
+        )
         if fallback is None:
             for name in names:
                 if name != household_sheet and "_parent_index" in book.headers(name):
@@ -213,13 +218,17 @@ def plan_for(book: Book, *, file_format: str, spec: dict[str, Any] | None = None
     hh_spec = spec.get("household") or {}
     mem_spec = spec.get("member") or {}
 
-    def locate(f_target: str, candidates: tuple[str, ...], headers: _Headers, named: Any) -> int | None:
+    def locate(
+        f_target: str, candidates: tuple[str, ...], headers: _Headers, named: Any
+    ) -> int | None:
         if named:
             col = headers.exact(str(named))
             if col is None:
                 plan.problems.append(
                     (
-                        N_("The column mapping names the column “%(column)s” for %(field)s, but the file has no such column."),
+                        N_(
+                            "The column mapping names the column “%(column)s” for %(field)s, but the file has no such column."
+                        ),
                         {"column": named, "field": f_target},
                     )
                 )
@@ -235,7 +244,9 @@ def plan_for(book: Book, *, file_format: str, spec: dict[str, Any] | None = None
         if col is not None:
             plan.member_cols[f.name] = col
     for key, candidates in KEY_FIELDS.items():
-        headers, named = (mem, mem_spec.get(key)) if key == "parent_index" else (hh, hh_spec.get(key))
+        headers, named = (
+            (mem, mem_spec.get(key)) if key == "parent_index" else (hh, hh_spec.get(key))
+        )
         if file_format == TEMPLATE and key in {"index", "parent_index", "submitted"}:
             continue
         if file_format == KOBO and key == "household_ref":
@@ -249,11 +260,16 @@ def plan_for(book: Book, *, file_format: str, spec: dict[str, Any] | None = None
 
     values_spec = spec.get("values") or {}
     for f in FIELDS:
-        if f.imported and (f.kind in {"select_one", "yes_no"}) and f.choices not in {
-            "governorate",
-            "district",
-            "subdistrict",
-        }:
+        if (
+            f.imported
+            and (f.kind in {"select_one", "yes_no"})
+            and f.choices
+            not in {
+                "governorate",
+                "district",
+                "subdistrict",
+            }
+        ):
             plan.values[f.name] = value_map(f, values_spec.get(f.name))
 
     _check_required(plan)

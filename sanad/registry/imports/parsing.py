@@ -340,9 +340,7 @@ def kobo_json_book(path: Path, *, name: str | None = None) -> MemoryBook:
         for key, value in submission.items():
             if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
                 sheet = key.rsplit("/", 1)[-1]
-                headers = repeat_headers.setdefault(
-                    sheet, {"_index": None, "_parent_index": None}
-                )
+                headers = repeat_headers.setdefault(sheet, {"_index": None, "_parent_index": None})
                 rows = repeat_rows.setdefault(sheet, [])
                 for entry in value:
                     member = {"_index": len(rows) + 1, "_parent_index": index}
@@ -412,9 +410,7 @@ class RawHousehold:
     values: list[str]
     members: list[tuple[int, list[str]]] = field(default_factory=list)
     # Problems found while grouping rows: (sheet, row, column, value, msgid, params).
-    problems: list[tuple[str, int, str, str, str, dict[str, Any]]] = field(
-        default_factory=list
-    )
+    problems: list[tuple[str, int, str, str, str, dict[str, Any]]] = field(default_factory=list)
 
 
 def _index_value(text: str) -> int | None:
@@ -447,9 +443,7 @@ def kobo_households(
     pending = next(members_iter, None)
     main = iter(book.rows(household_sheet))
     next(main, None)  # header
-    position = 0
-    for number, values in main:
-        position += 1
+    for position, (number, values) in enumerate(main, 1):
         if len(values) < width:
             values.extend([""] * (width - len(values)))
         values.append("")  # the empty value that absent columns point at
@@ -470,7 +464,9 @@ def kobo_households(
                         member_sheet or "",
                         m_number,
                         parent_header,
-                        m_values[parent_col] if parent_col is not None and parent_col < len(m_values) else "",
+                        m_values[parent_col]
+                        if parent_col is not None and parent_col < len(m_values)
+                        else "",
                         N_(
                             "This member row belongs to no submission of the main sheet (its "
                             "%(column)s is not found, or the sheet is not in the order Kobo exports it)."
@@ -495,7 +491,9 @@ def kobo_households(
                 member_sheet or "",
                 m_number,
                 parent_header,
-                m_values[parent_col] if parent_col is not None and parent_col < len(m_values) else "",
+                m_values[parent_col]
+                if parent_col is not None and parent_col < len(m_values)
+                else "",
                 N_(
                     "This member row belongs to no submission of the main sheet (its "
                     "%(column)s is not found, or the sheet is not in the order Kobo exports it)."
@@ -538,7 +536,9 @@ def template_households(
                     number,
                     group_header,
                     "",
-                    N_("Give the household reference on every row; members of a household share it."),
+                    N_(
+                        "Give the household reference on every row; members of a household share it."
+                    ),
                     {},
                 )
             )

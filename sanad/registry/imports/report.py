@@ -40,7 +40,8 @@ class ReportWriter:
         )
         self.headers = sheets
         self.header_index = {
-            name: {h: i for i, h in reversed(list(enumerate(headers)))} for name, headers in sheets.items()
+            name: {h: i for i, h in reversed(list(enumerate(headers)))}
+            for name, headers in sheets.items()
         }
         self.detail: dict[str, Any] = {}
         self.error_count = 0
@@ -76,7 +77,13 @@ class ReportWriter:
                 self.truncated = True
                 break
             self.errors_ws.append(
-                [err.sheet, err.row or None, err.column, err.value, error_message(err.msgid, err.params)]
+                [
+                    err.sheet,
+                    err.row or None,
+                    err.column,
+                    err.value,
+                    error_message(err.msgid, err.params),
+                ]
             )
         by_row: dict[tuple[str, int], list[Err]] = {}
         for err in errors:
@@ -110,7 +117,9 @@ class ReportWriter:
                     cells.append(value)
             cells.append(
                 " • ".join(
-                    f"{err.column}: {error_message(err.msgid, err.params)}" if err.column else error_message(err.msgid, err.params)
+                    f"{err.column}: {error_message(err.msgid, err.params)}"
+                    if err.column
+                    else error_message(err.msgid, err.params)
                     for err in row_errors
                 )
             )
@@ -129,7 +138,9 @@ class ReportWriter:
                     None,
                     "",
                     "",
-                    _("The report stops here: correct the errors above and validate again to see the rest."),
+                    _(
+                        "The report stops here: correct the errors above and validate again to see the rest."
+                    ),
                 ]
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -98,8 +98,12 @@ def _require(user: Any, *permissions: str) -> None:
             raise PermissionDenied()
 
 
-def _transition(batch: ImportBatch, to: str, *, user: Any, reason: str = "", fields: tuple[str, ...] = ()) -> None:
-    ImportBatch.STATUS_MACHINE.transition(batch, to=to, by=user, reason=reason, extra_updates=fields)
+def _transition(
+    batch: ImportBatch, to: str, *, user: Any, reason: str = "", fields: tuple[str, ...] = ()
+) -> None:
+    ImportBatch.STATUS_MACHINE.transition(
+        batch, to=to, by=user, reason=reason, extra_updates=fields
+    )
 
 
 # --- upload ----------------------------------------------------------------------------
@@ -174,10 +178,21 @@ def import_batch_upload(
 def import_batch_validate_start(*, batch: ImportBatch, user: Any) -> Job:
     """Queue the validation as a background job (its page shows the progress)."""
     _require(user, IMPORT)
-    if batch.status not in {ImportBatch.Status.UPLOADED, ImportBatch.Status.READY, ImportBatch.Status.FAILED}:
-        raise InvalidTransition(_("This import cannot be validated now (it is %(status)s).") % {"status": batch.get_status_display()})
-    job = job_start(kind="registry.import_validate", user=user, params={"batch": str(batch.public_id)},
-                    title=_("Validate the import “%(name)s”") % {"name": batch.original_name})
+    if batch.status not in {
+        ImportBatch.Status.UPLOADED,
+        ImportBatch.Status.READY,
+        ImportBatch.Status.FAILED,
+    }:
+        raise InvalidTransition(
+            _("This import cannot be validated now (it is %(status)s).")
+            % {"status": batch.get_status_display()}
+        )
+    job = job_start(
+        kind="registry.import_validate",
+        user=user,
+        params={"batch": str(batch.public_id)},
+        title=_("Validate the import “%(name)s”") % {"name": batch.original_name},
+    )
     ImportBatch.objects.filter(pk=batch.pk).update(job=job)
     batch.job = job
     return job
@@ -199,7 +214,9 @@ def _households(book: Any, plan: mapping_mod.Plan) -> Iterator[Any]:
         member_sheet=plan.member_sheet,
         index_col=plan.keys.get("index"),
         parent_col=parent_col,
-        parent_header=plan.member_headers[parent_col] if parent_col is not None else "_parent_index",
+        parent_header=plan.member_headers[parent_col]
+        if parent_col is not None
+        else "_parent_index",
         width=len(plan.household_headers),
         member_width=len(plan.member_headers),
     )
@@ -242,7 +259,9 @@ class _Spool:
 
     def _flush(self) -> None:
         if self._chunk:
-            self._fh.write(json.dumps(self._chunk, ensure_ascii=False, separators=(",", ":")) + "\n")
+            self._fh.write(
+                json.dumps(self._chunk, ensure_ascii=False, separators=(",", ":")) + "\n"
+            )
             self._chunk = []
 
     def close(self, *, complete: bool) -> None:
@@ -283,7 +302,9 @@ def spool_complete(path: Path) -> bool:
         return fh.read().rstrip().endswith(b'{"end": true}')
 
 
-def import_batch_validate(*, batch: ImportBatch, user: Any, progress: ProgressFn | None = None) -> ImportBatch:
+def import_batch_validate(
+    *, batch: ImportBatch, user: Any, progress: ProgressFn | None = None
+) -> ImportBatch:
     """Check every row of the batch's file (see validation.py for the rules)."""
     _require(user, IMPORT)
     if batch.status == ImportBatch.Status.VALIDATING:
@@ -295,9 +316,24 @@ def import_batch_validate(*, batch: ImportBatch, user: Any, progress: ProgressFn
         result = _validate(batch, user=user, progress=progress, folder=folder)
     except FileUnreadable as exc:
         message = error_message(exc.msgid, exc.params)
-        _finish_validation(batch, user=user, status=ImportBatch.Status.FAILED, counts={"error_count": 1},
-                           errors=[{"sheet": "", "row": 0, "column": "", "value": "", "msgid": exc.msgid, "params": exc.params}],
-                           report="", reason=message)
+        _finish_validation(
+            batch,
+            user=user,
+            status=ImportBatch.Status.FAILED,
+            counts={"error_count": 1},
+            errors=[
+                {
+                    "sheet": "",
+                    "row": 0,
+                    "column": "",
+                    "value": "",
+                    "msgid": exc.msgid,
+                    "params": exc.params,
+                }
+            ],
+            report="",
+            reason=message,
+        )
         return batch
     except BaseException:
         batch.refresh_from_db()
@@ -305,22 +341,57 @@ def import_batch_validate(*, batch: ImportBatch, user: Any, progress: ProgressFn
             _transition(batch, ImportBatch.Status.FAILED, user=user, reason="validation stopped")
         raise
     counts, errors, report = result
-    _finish_validation(batch, user=user, status=ImportBatch.Status.READY, counts=counts, errors=errors, report=report)
+    _finish_validation(
+        batch,
+        user=user,
+        status=ImportBatch.Status.READY,
+        counts=counts,
+        errors=errors,
+        report=report,
+    )
     return batch
 
 
-def _finish_validation(batch: ImportBatch, *, user: Any, status: str, counts: dict[str, int],
-                       errors: list[dict[str, Any]], report: str, reason: str = "") -> None:
-    for name in ("households_total", "individuals_total", "households_new", "households_already_imported", "error_count"):
+def _finish_validation(
+    batch: ImportBatch,
+    *,
+    user: Any,
+    status: str,
+    counts: dict[str, int],
+    errors: list[dict[str, Any]],
+    report: str,
+    reason: str = "",
+) -> None:
+    for name in (
+        "households_total",
+        "individuals_total",
+        "households_new",
+        "households_already_imported",
+        "error_count",
+    ):
         setattr(batch, name, counts.get(name, 0))
     batch.errors = errors
     batch.report_file = report
-    _transition(batch, status, user=user, reason=reason,
-                fields=("households_total", "individuals_total", "households_new",
-                        "households_already_imported", "error_count", "errors", "report_file"))
+    _transition(
+        batch,
+        status,
+        user=user,
+        reason=reason,
+        fields=(
+            "households_total",
+            "individuals_total",
+            "households_new",
+            "households_already_imported",
+            "error_count",
+            "errors",
+            "report_file",
+        ),
+    )
 
 
-def _validate(batch: ImportBatch, *, user: Any, progress: ProgressFn | None, folder: Path) -> tuple[dict[str, int], list[dict[str, Any]], str]:
+def _validate(
+    batch: ImportBatch, *, user: Any, progress: ProgressFn | None, folder: Path
+) -> tuple[dict[str, int], list[dict[str, Any]], str]:
     book = open_book(batch_file(batch), name=batch.original_name)
     try:
         spec = batch.mapping.spec if batch.mapping_id and batch.mapping else {}
@@ -337,14 +408,27 @@ def _validate(batch: ImportBatch, *, user: Any, progress: ProgressFn | None, fol
                 )
             )
         reference = Reference.load(allowed_governorates=reach)
-        validator = Validator(plan, reference, today=timezone.localdate(),
-                              day_first=(spec.get("date_order", "dmy") != "mdy"))
+        validator = Validator(
+            plan,
+            reference,
+            today=timezone.localdate(),
+            day_first=(spec.get("date_order", "dmy") != "mdy"),
+        )
         sheets = {plan.household_sheet: plan.household_headers}
         if plan.member_sheet and plan.member_sheet != plan.household_sheet:
             sheets[plan.member_sheet] = plan.member_headers
         report = ReportWriter(folder / REPORT, sheets=sheets)
         spool = _Spool(folder / SPOOL)
-        counts = dict.fromkeys(("households_total", "individuals_total", "households_new", "households_already_imported", "error_count"), 0)
+        counts = dict.fromkeys(
+            (
+                "households_total",
+                "individuals_total",
+                "households_new",
+                "households_already_imported",
+                "error_count",
+            ),
+            0,
+        )
         first: list[dict[str, Any]] = []
         complete = False
         try:
@@ -370,17 +454,35 @@ def _validate(batch: ImportBatch, *, user: Any, progress: ProgressFn | None, fol
                 if outcome.errors:
                     counts["error_count"] += len(outcome.errors)
                     if len(first) < FIRST_ERRORS:
-                        first.extend(error_dict(e) for e in outcome.errors[: FIRST_ERRORS - len(first)])
+                        first.extend(
+                            error_dict(e) for e in outcome.errors[: FIRST_ERRORS - len(first)]
+                        )
                     report.add(outcome.errors, _raw_rows(raw, plan))
                 if progress and n % 200 == 0:
-                    progress(int(book.fraction() * 100), 100,
-                             _("%(households)s households checked, %(errors)s errors") % {"households": f"{counts['households_total']:,}", "errors": f"{counts['error_count']:,}"})
+                    progress(
+                        int(book.fraction() * 100),
+                        100,
+                        _("%(households)s households checked, %(errors)s errors")
+                        % {
+                            "households": f"{counts['households_total']:,}",
+                            "errors": f"{counts['error_count']:,}",
+                        },
+                    )
             complete = counts["error_count"] == 0
         finally:
             spool.close(complete=complete)
             report.close()
         if progress:
-            progress(100, 100, _("%(households)s households checked, %(errors)s errors") % {"households": f"{counts['households_total']:,}", "errors": f"{counts['error_count']:,}"}, force=True)
+            progress(
+                100,
+                100,
+                _("%(households)s households checked, %(errors)s errors")
+                % {
+                    "households": f"{counts['households_total']:,}",
+                    "errors": f"{counts['error_count']:,}",
+                },
+                force=True,
+            )
         return counts, first, f"{batch.public_id}/{REPORT}"
     finally:
         book.close()
@@ -410,7 +512,9 @@ def _check_committable(batch: ImportBatch) -> None:
         )
     if batch.error_count:
         raise ValidationFailed(
-            _("This import has %(count)s errors. Correct the file and upload it again: an import is committed whole or not at all.")
+            _(
+                "This import has %(count)s errors. Correct the file and upload it again: an import is committed whole or not at all."
+            )
             % {"count": batch.error_count},
             code="import_has_errors",
         )
@@ -419,8 +523,12 @@ def _check_committable(batch: ImportBatch) -> None:
 def import_batch_commit_start(*, batch: ImportBatch, user: Any) -> Job:
     _require(user, IMPORT, MANAGE)
     _check_committable(batch)
-    job = job_start(kind="registry.import_commit", user=user, params={"batch": str(batch.public_id)},
-                    title=_("Commit the import “%(name)s”") % {"name": batch.original_name})
+    job = job_start(
+        kind="registry.import_commit",
+        user=user,
+        params={"batch": str(batch.public_id)},
+        title=_("Commit the import “%(name)s”") % {"name": batch.original_name},
+    )
     ImportBatch.objects.filter(pk=batch.pk).update(job=job)
     batch.job = job
     return job
@@ -436,18 +544,31 @@ def _spooled_households(batch: ImportBatch, user: Any) -> Iterator[Any]:
     try:
         spec = batch.mapping.spec if batch.mapping_id and batch.mapping else {}
         plan = mapping_mod.plan_for(book, file_format=batch.file_format, spec=spec)
-        validator = Validator(plan, Reference.load(allowed_governorates=_reach(user)), today=timezone.localdate(),
-                              day_first=(spec.get("date_order", "dmy") != "mdy"))
-        for outcome in validate_households(_households(book, plan), validator, existing_refs=lambda refs: set()):
+        validator = Validator(
+            plan,
+            Reference.load(allowed_governorates=_reach(user)),
+            today=timezone.localdate(),
+            day_first=(spec.get("date_order", "dmy") != "mdy"),
+        )
+        for outcome in validate_households(
+            _households(book, plan), validator, existing_refs=lambda refs: set()
+        ):
             if outcome.errors:
-                raise ValidationFailed(_("The file has changed since it was validated, or the rules have: validate it again."), code="revalidate")
+                raise ValidationFailed(
+                    _(
+                        "The file has changed since it was validated, or the rules have: validate it again."
+                    ),
+                    code="revalidate",
+                )
             if outcome.household is not None:
                 yield outcome.household
     finally:
         book.close()
 
 
-def import_batch_commit(*, batch: ImportBatch, user: Any, progress: ProgressFn | None = None) -> ImportBatch:
+def import_batch_commit(
+    *, batch: ImportBatch, user: Any, progress: ProgressFn | None = None
+) -> ImportBatch:
     """Write the batch's households to the registry: all of them, in one transaction."""
     _require(user, IMPORT, MANAGE)
     _check_committable(batch)
@@ -463,7 +584,9 @@ def import_batch_commit(*, batch: ImportBatch, user: Any, progress: ProgressFn |
 
             def report(done: int) -> None:
                 if progress:
-                    progress(done, total, _("%(count)s households written") % {"count": f"{done:,}"})
+                    progress(
+                        done, total, _("%(count)s households written") % {"count": f"{done:,}"}
+                    )
 
             if progress:
                 progress(0, total, _("Writing households"), force=True)
@@ -473,8 +596,12 @@ def import_batch_commit(*, batch: ImportBatch, user: Any, progress: ProgressFn |
             batch.households_new = committer.households
             batch.households_already_imported += committer.already_imported
             batch.committed_at = timezone.now()
-            _transition(batch, ImportBatch.Status.COMMITTED, user=user,
-                        fields=("households_new", "households_already_imported", "committed_at"))
+            _transition(
+                batch,
+                ImportBatch.Status.COMMITTED,
+                user=user,
+                fields=("households_new", "households_already_imported", "committed_at"),
+            )
     except JobCancelled:
         batch.refresh_from_db()
         _transition(batch, ImportBatch.Status.READY, user=user, reason="cancelled")
@@ -485,7 +612,12 @@ def import_batch_commit(*, batch: ImportBatch, user: Any, progress: ProgressFn |
             _transition(batch, ImportBatch.Status.FAILED, user=user, reason=str(exc)[:500])
         raise
     if progress:
-        progress(total, total, _("%(count)s households written") % {"count": f"{committer.households:,}"}, force=True)
+        progress(
+            total,
+            total,
+            _("%(count)s households written") % {"count": f"{committer.households:,}"},
+            force=True,
+        )
     _discard_personal_files(batch)
     return batch
 
@@ -494,11 +626,15 @@ def _within(households: Iterator[Any], reach: frozenset[str]) -> Iterator[Any]:
     """The committing user may not be the one who validated: check their reach again."""
     from sanad.geo.models import AdminUnit
 
-    allowed = set(AdminUnit.objects.filter(level=1, pcode__in=sorted(reach)).values_list("id", flat=True))
+    allowed = set(
+        AdminUnit.objects.filter(level=1, pcode__in=sorted(reach)).values_list("id", flat=True)
+    )
     for h in households:
         if (h.governorate_id if isinstance(h, VHousehold) else h[3]) not in allowed:
             raise PermissionDenied(
-                _("Some households of this import are outside the governorates where you may register households.")
+                _(
+                    "Some households of this import are outside the governorates where you may register households."
+                )
             )
         yield h
 
@@ -553,7 +689,11 @@ def column_mapping_save(
     fields: dict[str, list[str]] = {}
     if not name:
         fields["name"] = [_("Give the mapping a name.")]
-    elif ColumnMapping.objects.filter(name__iexact=name).exclude(pk=getattr(mapping, "pk", None)).exists():
+    elif (
+        ColumnMapping.objects.filter(name__iexact=name)
+        .exclude(pk=mapping.pk if mapping is not None else 0)
+        .exists()
+    ):
         fields["name"] = [_("Another mapping has this name.")]
     if file_format not in ImportBatch.Format.values:
         fields["file_format"] = [_("Choose the format: a Kobo export or the Sanad template.")]
@@ -578,7 +718,10 @@ def mapping_spec_problems(spec: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     if not isinstance(spec, dict):
         return [_("The mapping must be a JSON object.")]
-    known = {part: {name for p, name, _f in mapping_mod.mapping_fields() if p == part} for part in ("household", "member")}
+    known = {
+        part: {name for p, name, _f in mapping_mod.mapping_fields() if p == part}
+        for part in ("household", "member")
+    }
     for part in ("household", "member"):
         columns = spec.get(part) or {}
         if not isinstance(columns, dict):
@@ -588,7 +731,9 @@ def mapping_spec_problems(spec: dict[str, Any]) -> list[str]:
             if field_name not in known[part]:
                 problems.append(_("“%(field)s” is not a Sanad field.") % {"field": field_name})
             elif not isinstance(column, str):
-                problems.append(_("The column for “%(field)s” must be a column name.") % {"field": field_name})
+                problems.append(
+                    _("The column for “%(field)s” must be a column name.") % {"field": field_name}
+                )
     values = spec.get("values") or {}
     if not isinstance(values, dict):
         problems.append(_("“values” must map field names to value tables."))
@@ -596,14 +741,21 @@ def mapping_spec_problems(spec: dict[str, Any]) -> list[str]:
     for field_name, table in values.items():
         f = FIELDS_BY_NAME.get(field_name)
         if f is None or not f.choices or not isinstance(table, dict):
-            problems.append(_("“%(field)s” is not a question with choices.") % {"field": field_name})
+            problems.append(
+                _("“%(field)s” is not a question with choices.") % {"field": field_name}
+            )
             continue
         allowed = {c.name for c in CHOICES.get(f.choices, [])}
         for source, target in table.items():
             if str(target) not in allowed:
                 problems.append(
                     _("“%(target)s” (for “%(source)s”) is not an answer of %(field)s: %(allowed)s.")
-                    % {"target": target, "source": source, "field": field_name, "allowed": ", ".join(sorted(allowed))}
+                    % {
+                        "target": target,
+                        "source": source,
+                        "field": field_name,
+                        "allowed": ", ".join(sorted(allowed)),
+                    }
                 )
     if spec.get("date_order", "dmy") not in {"dmy", "mdy"}:
         problems.append(_("The date order must be dmy or mdy."))

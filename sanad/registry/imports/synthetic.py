@@ -85,11 +85,23 @@ def member_values(m: dict[str, Any]) -> dict[str, str]:
             "preferred_language",
         )
     }  # fmt: skip
-    for name in ("wg_seeing", "wg_hearing", "wg_walking", "wg_cognition", "wg_selfcare", "wg_communication"):
+    for name in (
+        "wg_seeing",
+        "wg_hearing",
+        "wg_walking",
+        "wg_cognition",
+        "wg_selfcare",
+        "wg_communication",
+    ):
         value = m.get(name)
         values[name] = "" if value is None else str(value)
-    for name in ("dob_estimated", "is_pregnant", "has_chronic_illness", "is_unaccompanied_or_separated",
-                 "is_alternate_collector"):
+    for name in (
+        "dob_estimated",
+        "is_pregnant",
+        "has_chronic_illness",
+        "is_unaccompanied_or_separated",
+        "is_alternate_collector",
+    ):
         values[name] = _yes_no(m.get(name))
     values["document_kind"] = document.get("kind", "")
     values["document_number"] = document.get("number", "")
@@ -141,7 +153,11 @@ def template_rows(records: Iterable[dict[str, Any]], *, dates: str = "iso") -> I
 
 
 def write_template_csv(
-    records: Iterable[dict[str, Any]], path: Path, *, encoding: str = "utf-8-sig", dates: str = "iso"
+    records: Iterable[dict[str, Any]],
+    path: Path,
+    *,
+    encoding: str = "utf-8-sig",
+    dates: str = "iso",
 ) -> Path:
     with path.open("w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh)
@@ -229,7 +245,10 @@ def write_kobo_xlsx(
 ) -> Path:
     """`records`: a callable returning the records (they are read twice, once per sheet)."""
     main_rows, member_rows = kobo_sheets(records(), language=language)
-    sheets = [("sanad_household_registration", main_rows), ("members", member_rows(records()))]
+    sheets: list[tuple[str, Iterable[list[str]]]] = [
+        ("sanad_household_registration", main_rows),
+        ("members", member_rows(records())),
+    ]
     if fast:
         _FastXlsx(path).write(sheets)
         return path
@@ -250,7 +269,7 @@ def _number_or_text(value: str) -> Any:
 
 
 def write_kobo_json(records: Iterable[dict[str, Any]], path: Path) -> Path:
-    main_headers, member_headers = kobo_headers()
+    _main_headers, _member_headers = kobo_headers()
     out = []
     for n, record in enumerate(records, 1):
         submission: dict[str, Any] = {
@@ -258,7 +277,9 @@ def write_kobo_json(records: Iterable[dict[str, Any]], path: Path) -> Path:
         }
         submission["_uuid"] = record["household"].get("source_ref") or str(uuid.UUID(int=n))
         submission["_id"] = 100000 + n
-        submission["_submission_time"] = (record["household"].get("registered_on") or "2025-01-01") + "T10:00:00"
+        submission["_submission_time"] = (
+            record["household"].get("registered_on") or "2025-01-01"
+        ) + "T10:00:00"
         submission["members"] = [
             {f"members/{k}": v for k, v in member_values(m).items() if v} for m in record["members"]
         ]

@@ -104,7 +104,11 @@ def template_csv() -> bytes:
 
 def _column_help(name: str) -> tuple[list[str], str, str]:
     if name in _KEY_HELP:
-        return [_KEY_HELP[name][code] for code, _l in LANGUAGES], "", "yes" if name == TEMPLATE_HOUSEHOLD_REF else ""
+        return (
+            [_KEY_HELP[name][code] for code, _l in LANGUAGES],
+            "",
+            "yes" if name == TEMPLATE_HOUSEHOLD_REF else "",
+        )
     f = FIELDS_BY_NAME[name]
     part = "household" if f in HOUSEHOLD_FIELDS else "member"
     required = "yes" if f.import_required or name in {"given_name_ar", "subdistrict"} else ""
@@ -124,7 +128,9 @@ def template_xlsx() -> bytes:
     ws.freeze_panes = "C2"
 
     help_ws = wb.create_sheet("columns")
-    help_ws.append(["column", "part", "required", *(f"label::{language}" for _c, language in LANGUAGES)])
+    help_ws.append(
+        ["column", "part", "required", *(f"label::{language}" for _c, language in LANGUAGES)]
+    )
     for name in template_columns():
         labels, part, required = _column_help(name)
         help_ws.append([name, part or "household", required, *labels])
@@ -135,7 +141,9 @@ def template_xlsx() -> bytes:
     choices_ws.append(["column", "value", *(f"label::{language}" for _c, language in LANGUAGES)])
     for f in [*HOUSEHOLD_FIELDS, *MEMBER_FIELDS]:
         for choice in CHOICES.get(f.choices or "", []):
-            choices_ws.append([f.name, choice.name, *(choice.label[code] for code, _l in LANGUAGES)])
+            choices_ws.append(
+                [f.name, choice.name, *(choice.label[code] for code, _l in LANGUAGES)]
+            )
     for cell in choices_ws[1]:
         cell.font = bold
     buffer = io.BytesIO()
@@ -159,5 +167,12 @@ def describe() -> list[dict[str, Any]]:
     out = []
     for name in template_columns():
         labels, part, required = _column_help(name)
-        out.append({"name": name, "part": part or "household", "required": bool(required), "label": labels[0]})
+        out.append(
+            {
+                "name": name,
+                "part": part or "household",
+                "required": bool(required),
+                "label": labels[0],
+            }
+        )
     return out

@@ -25,12 +25,13 @@ used by one person only (in the file and in the registry).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
 from collections.abc import Callable, Iterable, Iterator
-from operator import itemgetter
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as N_
@@ -155,6 +156,36 @@ class VMember(list):  # type: ignore[type-arg]
 
     __slots__ = ()
     status = "active"
+    if TYPE_CHECKING:  # the properties made below, one per slot
+        row: int
+        given_name_ar: str
+        fathers_name_ar: str
+        grandfathers_name_ar: str
+        family_name_ar: str
+        given_name_en: str
+        fathers_name_en: str
+        grandfathers_name_en: str
+        family_name_en: str
+        sex: str
+        date_of_birth: datetime.date
+        dob_estimated: bool
+        relationship: str
+        marital_status: str
+        is_pregnant: bool
+        wg_seeing: int | None
+        wg_hearing: int | None
+        wg_walking: int | None
+        wg_cognition: int | None
+        wg_selfcare: int | None
+        wg_communication: int | None
+        has_chronic_illness: bool
+        is_unaccompanied_or_separated: bool
+        phone: str
+        preferred_language: str
+        is_alternate_collector: bool
+        document_kind: str
+        document_number: str
+        document_key: str
 
     def to_list(self) -> list[Any]:
         values = list(self)
@@ -192,6 +223,20 @@ HOUSEHOLD_SLOTS = (
 
 class VHousehold:
     __slots__ = HOUSEHOLD_SLOTS
+    row: int
+    source_ref: str | None
+    admin_unit_id: int | None
+    governorate_id: int | None
+    place_id: int | None
+    shelter_type: str
+    displacement_status: str | None
+    origin_admin_unit_id: int | None
+    origin_place_name: str
+    displaced_on: datetime.date | None
+    phone: str
+    notes: str
+    consent_on: datetime.date
+    members: list[VMember]
 
     def to_list(self) -> list[Any]:
         values = [getattr(self, s) for s in HOUSEHOLD_SLOTS[:-1]]
@@ -243,7 +288,9 @@ class Reference:
         units = {}
         for pk, pcode, level, gov_id, parent_pcode in rows:
             gov_id = gov_id or pk
-            units[pcode] = Unit(pk, pcode, level, gov_id, pcode_of.get(gov_id, pcode), parent_pcode or "")
+            units[pcode] = Unit(
+                pk, pcode, level, gov_id, pcode_of.get(gov_id, pcode), parent_pcode or ""
+            )
         places: dict[str, list[tuple[int, int, bool]]] = {}
         for pk, code, unit_gov, unit_id, status in Place.objects.exclude(code="").values_list(
             "id", "code", "admin_unit__governorate_id", "admin_unit_id", "status"
@@ -341,11 +388,17 @@ class Validator:
                 fast[""] = default
             self._fast[name] = fast
         self._name_cols = [plan.member_cols[name] for name in NAME_SLOTS]
-        self._fast_cols = [(name, plan.member_cols[name], self._fast[name]) for name in _FAST_MEMBER_FIELDS]
+        self._fast_cols = [
+            (name, plan.member_cols[name], self._fast[name]) for name in _FAST_MEMBER_FIELDS
+        ]
         mc = plan.member_cols
         self._c_sex, self._c_dob, self._c_rel = mc["sex"], mc["date_of_birth"], mc["relationship"]
         self._c_phone, self._c_lang = mc["phone"], mc["preferred_language"]
-        self._c_alt, self._c_kind, self._c_number = mc["is_alternate_collector"], mc["document_kind"], mc["document_number"]
+        self._c_alt, self._c_kind, self._c_number = (
+            mc["is_alternate_collector"],
+            mc["document_kind"],
+            mc["document_number"],
+        )
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -417,12 +470,26 @@ class Validator:
             return None
         if value > self.today:
             errs.append(
-                Err(sheet, row, header, raw, N_("The date %(value)s is in the future."), {"value": raw})
+                Err(
+                    sheet,
+                    row,
+                    header,
+                    raw,
+                    N_("The date %(value)s is in the future."),
+                    {"value": raw},
+                )
             )
             return None
         if value < EARLIEST:
             errs.append(
-                Err(sheet, row, header, raw, N_("The date %(value)s is too far in the past."), {"value": raw})
+                Err(
+                    sheet,
+                    row,
+                    header,
+                    raw,
+                    N_("The date %(value)s is too far in the past."),
+                    {"value": raw},
+                )
             )
             return None
         return value
@@ -443,7 +510,9 @@ class Validator:
                     row,
                     header,
                     raw,
-                    N_("“%(value)s” is the P-code of another level of admin unit than this column asks for."),
+                    N_(
+                        "“%(value)s” is the P-code of another level of admin unit than this column asks for."
+                    ),
                     {"value": raw},
                 )
             )
@@ -475,51 +544,101 @@ class Validator:
         ref = self.source_ref(raw)
         if len(ref) > 100:
             errs.append(
-                Err(sheet, row, self.plan.household_headers[self.keys["source_ref"] or 0], ref,
-                    N_("The submission id is longer than %(max)s characters."), {"max": 100})
+                Err(
+                    sheet,
+                    row,
+                    self.plan.household_headers[self.keys["source_ref"] or 0],
+                    ref,
+                    N_("The submission id is longer than %(max)s characters."),
+                    {"max": 100},
+                )
             )
         h.source_ref = ref or None
 
         consent = v[hc["consent"]].strip()
         if not consent:
-            errs.append(Err(sheet, row, head["consent"], "", N_("The household's consent to registration is missing."), {}))
+            errs.append(
+                Err(
+                    sheet,
+                    row,
+                    head["consent"],
+                    "",
+                    N_("The household's consent to registration is missing."),
+                    {},
+                )
+            )
         elif self._choice("consent", consent, errs, sheet, row, head["consent"]) is False:
             errs.append(
-                Err(sheet, row, head["consent"], consent,
-                    N_("The household did not consent to registration: it cannot be imported."), {})
+                Err(
+                    sheet,
+                    row,
+                    head["consent"],
+                    consent,
+                    N_("The household did not consent to registration: it cannot be imported."),
+                    {},
+                )
             )
 
         # Where the household lives: the sub-district, else the district.
         unit = None
-        sub, dist, gov = (v[hc["subdistrict"]].strip(), v[hc["district"]].strip(), v[hc["governorate"]].strip())
+        sub, dist, gov = (
+            v[hc["subdistrict"]].strip(),
+            v[hc["district"]].strip(),
+            v[hc["governorate"]].strip(),
+        )
         if sub:
             unit = self._unit(sub, (3,), errs, row, head["subdistrict"])
         elif dist:
             unit = self._unit(dist, (2,), errs, row, head["district"])
         else:
             errs.append(
-                Err(sheet, row, head["subdistrict"], "",
-                    N_("Give the P-code of the sub-district (or at least the district) where the household lives."), {})
+                Err(
+                    sheet,
+                    row,
+                    head["subdistrict"],
+                    "",
+                    N_(
+                        "Give the P-code of the sub-district (or at least the district) where the household lives."
+                    ),
+                    {},
+                )
             )
         if unit is not None:
             if dist and sub and unit.parent_pcode != dist.upper().replace(" ", ""):
                 errs.append(
-                    Err(sheet, row, head["district"], dist,
+                    Err(
+                        sheet,
+                        row,
+                        head["district"],
+                        dist,
                         N_("The sub-district %(sub)s is not in the district %(district)s."),
-                        {"sub": unit.pcode, "district": dist})
+                        {"sub": unit.pcode, "district": dist},
+                    )
                 )
             if gov and gov.upper().replace(" ", "") != unit.governorate_pcode:
                 errs.append(
-                    Err(sheet, row, head["governorate"], gov,
+                    Err(
+                        sheet,
+                        row,
+                        head["governorate"],
+                        gov,
                         N_("%(unit)s is not in the governorate %(governorate)s."),
-                        {"unit": unit.pcode, "governorate": gov})
+                        {"unit": unit.pcode, "governorate": gov},
+                    )
                 )
             allowed = self.ref.allowed_governorates
             if allowed is not None and unit.governorate_pcode not in allowed:
                 errs.append(
-                    Err(sheet, row, head["subdistrict"] if sub else head["district"], sub or dist,
-                        N_("%(unit)s is outside the governorates where you may register households."),
-                        {"unit": unit.pcode})
+                    Err(
+                        sheet,
+                        row,
+                        head["subdistrict"] if sub else head["district"],
+                        sub or dist,
+                        N_(
+                            "%(unit)s is outside the governorates where you may register households."
+                        ),
+                        {"unit": unit.pcode},
+                    )
                 )
         h.admin_unit_id = unit.id if unit else None
         h.governorate_id = unit.governorate_id if unit else None
@@ -529,26 +648,77 @@ class Validator:
         if code:
             found = self.ref.places.get(code.upper())
             if not found:
-                errs.append(Err(sheet, row, head["place_code"], code, N_("No camp or site has the code “%(value)s”."), {"value": code}))
+                errs.append(
+                    Err(
+                        sheet,
+                        row,
+                        head["place_code"],
+                        code,
+                        N_("No camp or site has the code “%(value)s”."),
+                        {"value": code},
+                    )
+                )
             elif len(found) > 1:
-                errs.append(Err(sheet, row, head["place_code"], code, N_("Several places have the code “%(value)s”; it cannot tell which one."), {"value": code}))
+                errs.append(
+                    Err(
+                        sheet,
+                        row,
+                        head["place_code"],
+                        code,
+                        N_("Several places have the code “%(value)s”; it cannot tell which one."),
+                        {"value": code},
+                    )
+                )
             else:
                 place_id, place_gov, is_open = found[0]
                 if not is_open:
-                    errs.append(Err(sheet, row, head["place_code"], code, N_("The place “%(value)s” is closed."), {"value": code}))
+                    errs.append(
+                        Err(
+                            sheet,
+                            row,
+                            head["place_code"],
+                            code,
+                            N_("The place “%(value)s” is closed."),
+                            {"value": code},
+                        )
+                    )
                 elif unit is not None and place_gov != unit.governorate_id:
-                    errs.append(Err(sheet, row, head["place_code"], code, N_("The place “%(value)s” is in another governorate than the household's location."), {"value": code}))
+                    errs.append(
+                        Err(
+                            sheet,
+                            row,
+                            head["place_code"],
+                            code,
+                            N_(
+                                "The place “%(value)s” is in another governorate than the household's location."
+                            ),
+                            {"value": code},
+                        )
+                    )
                 h.place_id = place_id
 
         status = v[hc["displacement_status"]].strip()
         if not status:
-            errs.append(Err(sheet, row, head["displacement_status"], "", N_("The displacement status is missing."), {}))
+            errs.append(
+                Err(
+                    sheet,
+                    row,
+                    head["displacement_status"],
+                    "",
+                    N_("The displacement status is missing."),
+                    {},
+                )
+            )
             h.displacement_status = None
         else:
-            h.displacement_status = self._choice("displacement_status", status, errs, sheet, row, head["displacement_status"])
+            h.displacement_status = self._choice(
+                "displacement_status", status, errs, sheet, row, head["displacement_status"]
+            )
         shelter = v[hc["shelter_type"]].strip()
         h.shelter_type = (
-            self._choice("shelter_type", shelter, errs, sheet, row, head["shelter_type"]) if shelter else "unknown"
+            self._choice("shelter_type", shelter, errs, sheet, row, head["shelter_type"])
+            if shelter
+            else "unknown"
         )
 
         h.origin_admin_unit_id = None
@@ -559,19 +729,21 @@ class Validator:
         elif origin_g:
             origin = self._unit(origin_g, (1,), errs, row, head["origin_governorate"])
             h.origin_admin_unit_id = origin.id if origin else None
-        h.origin_place_name = self._text("origin_place_name", v[hc["origin_place_name"]], errs, sheet, row, head)
+        h.origin_place_name = self._text(
+            "origin_place_name", v[hc["origin_place_name"]], errs, sheet, row, head
+        )
         displaced = v[hc["displaced_on"]].strip()
-        h.displaced_on = self._date(displaced, errs, sheet, row, head["displaced_on"]) if displaced else None
+        h.displaced_on = (
+            self._date(displaced, errs, sheet, row, head["displaced_on"]) if displaced else None
+        )
         phone = v[hc["household_phone"]].strip()
         h.phone = self._phone(phone, errs, sheet, row, head["household_phone"]) if phone else ""
         h.notes = v[hc["notes"]].strip()
         h.consent_on = self.today
         submitted_col = self.keys.get("submitted")
         if submitted_col is not None and v[submitted_col]:
-            try:
+            with contextlib.suppress(ValueError):
                 h.consent_on = min(parse_date(v[submitted_col]), self.today)
-            except ValueError:
-                pass
 
         members = []
         for number, mv in raw.members:
@@ -580,9 +752,16 @@ class Validator:
                     other = mv[col]
                     if other and other.strip() != v[col].strip():
                         errs.append(
-                            Err(sheet, number, head[name], other,
-                                N_("This household column differs from the household's first row (%(first)s)."),
-                                {"first": v[col].strip()})
+                            Err(
+                                sheet,
+                                number,
+                                head[name],
+                                other,
+                                N_(
+                                    "This household column differs from the household's first row (%(first)s)."
+                                ),
+                                {"first": v[col].strip()},
+                            )
                         )
             m = self._member(number, mv, errs)
             if m is not None:
@@ -601,8 +780,14 @@ class Validator:
         limit = FIELDS_BY_NAME[name].max_length
         if limit and len(text) > limit:
             errs.append(
-                Err(sheet, row, headers[name], text,
-                    N_("The text is longer than %(max)s characters."), {"max": limit})
+                Err(
+                    sheet,
+                    row,
+                    headers[name],
+                    text,
+                    N_("The text is longer than %(max)s characters."),
+                    {"max": limit},
+                )
             )
         return text
 
@@ -615,7 +800,9 @@ class Validator:
         text = raw.strip()
         if not text:
             if required:
-                errs.append(Err(self.msheet, row, self._member_text_headers[name], "", _REQUIRED[name], {}))
+                errs.append(
+                    Err(self.msheet, row, self._member_text_headers[name], "", _REQUIRED[name], {})
+                )
             return self._defaults.get(name)
         found = self._choice(name, text, errs, self.msheet, row, self._member_text_headers[name])
         return self._defaults.get(name) if found is None else found
@@ -626,12 +813,23 @@ class Validator:
         before = len(errs)
         missing = _MISSING
         names = [v[c].strip() for c in self._name_cols]
-        if max(map(len, names)) > 80 or (arabic := "".join(names[:4])) and _LATIN.search(arabic) or (
-            (latin := "".join(names[4:])) and not latin.isascii() and _ARABIC.search(latin)
+        if (
+            max(map(len, names)) > 80
+            or ((arabic := "".join(names[:4])) and _LATIN.search(arabic))
+            or ((latin := "".join(names[4:])) and not latin.isascii() and _ARABIC.search(latin))
         ):
             self._name_problems(row, names, errs)
         if not (names[0] or names[4]):
-            errs.append(Err(self.msheet, row, self._member_text_headers["given_name_ar"], "", N_("The person's given name is missing (in Arabic or Latin script)."), {}))
+            errs.append(
+                Err(
+                    self.msheet,
+                    row,
+                    self._member_text_headers["given_name_ar"],
+                    "",
+                    N_("The person's given name is missing (in Arabic or Latin script)."),
+                    {},
+                )
+            )
         fast = self._fast
         raw = v[self._c_sex]
         sex = fast["sex"].get(raw, missing)
@@ -640,10 +838,8 @@ class Validator:
         raw = v[self._c_dob]
         dob = None
         if len(raw) == 10 and raw[4] == "-":
-            try:
+            with contextlib.suppress(ValueError):
                 dob = _fromisoformat(raw)
-            except ValueError:
-                pass
         if dob is None or dob > self.today or dob < EARLIEST:
             dob = self._slow_date(raw, errs, row)
         raw = v[self._c_rel]
@@ -661,7 +857,11 @@ class Validator:
         # chronic illness, unaccompanied — then relationship goes in its place below.
         values.insert(12, relationship)
         raw = v[self._c_phone]
-        phone = self._phone(raw.strip(), errs, self.msheet, row, self._member_text_headers["phone"]) if raw else ""
+        phone = (
+            self._phone(raw.strip(), errs, self.msheet, row, self._member_text_headers["phone"])
+            if raw
+            else ""
+        )
         raw = v[self._c_lang]
         language = fast["preferred_language"].get(raw, missing)
         if language is missing:
@@ -688,13 +888,44 @@ class Validator:
         head = self._member_text_headers
         for name, value in zip(NAME_SLOTS, names, strict=True):
             if len(value) > 80:
-                errs.append(Err(self.msheet, row, head[name], value, N_("The text is longer than %(max)s characters."), {"max": 80}))
+                errs.append(
+                    Err(
+                        self.msheet,
+                        row,
+                        head[name],
+                        value,
+                        N_("The text is longer than %(max)s characters."),
+                        {"max": 80},
+                    )
+                )
         for name, value in zip(NAME_SLOTS[:4], names[:4], strict=True):
             if value and _LATIN.search(value):
-                errs.append(Err(self.msheet, row, head[name], value, N_("Write this name in Arabic script; the Latin-script columns take Latin letters."), {}))
+                errs.append(
+                    Err(
+                        self.msheet,
+                        row,
+                        head[name],
+                        value,
+                        N_(
+                            "Write this name in Arabic script; the Latin-script columns take Latin letters."
+                        ),
+                        {},
+                    )
+                )
         for name, value in zip(NAME_SLOTS[4:], names[4:], strict=True):
             if value and not value.isascii() and _ARABIC.search(value):
-                errs.append(Err(self.msheet, row, head[name], value, N_("Write this name in Latin letters; the Arabic-script columns take Arabic script."), {}))
+                errs.append(
+                    Err(
+                        self.msheet,
+                        row,
+                        head[name],
+                        value,
+                        N_(
+                            "Write this name in Latin letters; the Arabic-script columns take Arabic script."
+                        ),
+                        {},
+                    )
+                )
 
     def _slow_date(self, raw: str, errs: list[Err], row: int) -> datetime.date | None:
         header = self._member_text_headers["date_of_birth"]
@@ -703,19 +934,57 @@ class Validator:
             return None
         dob = self._date(raw, errs, self.msheet, row, header)
         if dob is not None and age_on(dob, self.today) > MAX_AGE:
-            errs.append(Err(self.msheet, row, header, raw, N_("An age over %(max)s years is not plausible."), {"max": MAX_AGE}))
+            errs.append(
+                Err(
+                    self.msheet,
+                    row,
+                    header,
+                    raw,
+                    N_("An age over %(max)s years is not plausible."),
+                    {"max": MAX_AGE},
+                )
+            )
             return None
         return dob
 
     def _document(self, row: int, kind: str, number: str, errs: list[Err]) -> str:
         head = self._member_text_headers
         if number and not kind:
-            errs.append(Err(self.msheet, row, head["document_kind"], "", N_("Say which document the number %(value)s is from."), {"value": number}))
+            errs.append(
+                Err(
+                    self.msheet,
+                    row,
+                    head["document_kind"],
+                    "",
+                    N_("Say which document the number %(value)s is from."),
+                    {"value": number},
+                )
+            )
         elif kind and not number:
-            errs.append(Err(self.msheet, row, head["document_number"], "", N_("The document number is missing."), {}))
+            errs.append(
+                Err(
+                    self.msheet,
+                    row,
+                    head["document_number"],
+                    "",
+                    N_("The document number is missing."),
+                    {},
+                )
+            )
         key = document_key(number) if number else ""
         if number and not _DOCUMENT_CHARS.match(key):
-            errs.append(Err(self.msheet, row, head["document_number"], number, N_("A document number has up to 40 letters and digits (spaces and dashes are ignored)."), {}))
+            errs.append(
+                Err(
+                    self.msheet,
+                    row,
+                    head["document_number"],
+                    number,
+                    N_(
+                        "A document number has up to 40 letters and digits (spaces and dashes are ignored)."
+                    ),
+                    {},
+                )
+            )
         return key
 
     def _person_rules(self, m: VMember, v: list[str], errs: list[Err]) -> None:
@@ -723,18 +992,65 @@ class Validator:
         sheet, row, head, mc = self.msheet, m.row, self._member_text_headers, self.mc
         age = age_on(m.date_of_birth, self.today)
         if age > MAX_AGE:
-            errs.append(Err(sheet, row, head["date_of_birth"], v[mc["date_of_birth"]], N_("An age over %(max)s years is not plausible."), {"max": MAX_AGE}))
-        if m.is_pregnant and (m.sex != "female" or not PREGNANCY_AGES[0] <= age <= PREGNANCY_AGES[1]):
-            errs.append(Err(sheet, row, head["is_pregnant"], v[mc["is_pregnant"]], N_("Pregnancy is recorded only for women aged %(low)s to %(high)s."), {"low": PREGNANCY_AGES[0], "high": PREGNANCY_AGES[1]}))
+            errs.append(
+                Err(
+                    sheet,
+                    row,
+                    head["date_of_birth"],
+                    v[mc["date_of_birth"]],
+                    N_("An age over %(max)s years is not plausible."),
+                    {"max": MAX_AGE},
+                )
+            )
+        if m.is_pregnant and (
+            m.sex != "female" or not PREGNANCY_AGES[0] <= age <= PREGNANCY_AGES[1]
+        ):
+            errs.append(
+                Err(
+                    sheet,
+                    row,
+                    head["is_pregnant"],
+                    v[mc["is_pregnant"]],
+                    N_("Pregnancy is recorded only for women aged %(low)s to %(high)s."),
+                    {"low": PREGNANCY_AGES[0], "high": PREGNANCY_AGES[1]},
+                )
+            )
         if m.is_unaccompanied_or_separated and age >= ADULT_AGE:
-            errs.append(Err(sheet, row, head["is_unaccompanied_or_separated"], v[mc["is_unaccompanied_or_separated"]], N_("Only a child under 18 can be unaccompanied or separated."), {}))
+            errs.append(
+                Err(
+                    sheet,
+                    row,
+                    head["is_unaccompanied_or_separated"],
+                    v[mc["is_unaccompanied_or_separated"]],
+                    N_("Only a child under 18 can be unaccompanied or separated."),
+                    {},
+                )
+            )
         rel = m.relationship
         if rel:
             expected = RELATIONSHIP_SEX.get(rel)
             if expected and m.sex != expected:
-                errs.append(Err(sheet, row, head["sex"], v[mc["sex"]], N_("The sex does not fit the relationship “%(relationship)s”."), {"relationship": rel}))
+                errs.append(
+                    Err(
+                        sheet,
+                        row,
+                        head["sex"],
+                        v[mc["sex"]],
+                        N_("The sex does not fit the relationship “%(relationship)s”."),
+                        {"relationship": rel},
+                    )
+                )
             if rel == "spouse" and age < MIN_SPOUSE_AGE:
-                errs.append(Err(sheet, row, head["date_of_birth"], v[mc["date_of_birth"]], N_("A spouse must be at least %(min)s years old."), {"min": MIN_SPOUSE_AGE}))
+                errs.append(
+                    Err(
+                        sheet,
+                        row,
+                        head["date_of_birth"],
+                        v[mc["date_of_birth"]],
+                        N_("A spouse must be at least %(min)s years old."),
+                        {"min": MIN_SPOUSE_AGE},
+                    )
+                )
 
     def _household_rules(self, members: list[VMember], errs: list[Err]) -> None:
         sheet = self.msheet
@@ -742,35 +1058,93 @@ class Validator:
         heads = [m for m in members if m.relationship == "head"]
         if not heads:
             first = members[0]
-            errs.append(Err(sheet, first.row, head_col, first.relationship or "", N_("No member of the household is its head: exactly one must be."), {}))
+            errs.append(
+                Err(
+                    sheet,
+                    first.row,
+                    head_col,
+                    first.relationship or "",
+                    N_("No member of the household is its head: exactly one must be."),
+                    {},
+                )
+            )
             return
         if len(heads) > 1:
             for extra in heads[1:]:
-                errs.append(Err(sheet, extra.row, head_col, "head", N_("The household has more than one head: exactly one member must be."), {}))
+                errs.append(
+                    Err(
+                        sheet,
+                        extra.row,
+                        head_col,
+                        "head",
+                        N_("The household has more than one head: exactly one member must be."),
+                        {},
+                    )
+                )
             return
         head = heads[0]
         head_age = age_on(head.date_of_birth, self.today)
         dob_col = self._member_text_headers["date_of_birth"]
         if head_age < MIN_HEAD_AGE:
-            errs.append(Err(sheet, head.row, dob_col, head.date_of_birth.isoformat(), N_("The head of household must be at least %(min)s years old."), {"min": MIN_HEAD_AGE}))
+            errs.append(
+                Err(
+                    sheet,
+                    head.row,
+                    dob_col,
+                    head.date_of_birth.isoformat(),
+                    N_("The head of household must be at least %(min)s years old."),
+                    {"min": MIN_HEAD_AGE},
+                )
+            )
         documents: dict[tuple[str, str], VMember] = {}
         number_col = self._member_text_headers["document_number"]
         for m in members:
             if m.document_number:
                 pair = (m.document_kind, m.document_key)
                 if pair in documents:
-                    errs.append(Err(sheet, m.row, number_col, m.document_number, N_("Two members cannot have the same document number."), {}))
+                    errs.append(
+                        Err(
+                            sheet,
+                            m.row,
+                            number_col,
+                            m.document_number,
+                            N_("Two members cannot have the same document number."),
+                            {},
+                        )
+                    )
                 documents[pair] = m
         for m in members:
             rel = m.relationship
             if rel in YOUNGER_THAN_HEAD:
                 gap = YOUNGER_THAN_HEAD[rel]
                 if head_age - age_on(m.date_of_birth, self.today) < gap:
-                    errs.append(Err(sheet, m.row, dob_col, m.date_of_birth.isoformat(), N_("A %(relationship)s must be at least %(years)s years younger than the head of household."), {"relationship": rel, "years": gap}))
+                    errs.append(
+                        Err(
+                            sheet,
+                            m.row,
+                            dob_col,
+                            m.date_of_birth.isoformat(),
+                            N_(
+                                "A %(relationship)s must be at least %(years)s years younger than the head of household."
+                            ),
+                            {"relationship": rel, "years": gap},
+                        )
+                    )
             elif rel in OLDER_THAN_HEAD:
                 gap = OLDER_THAN_HEAD[rel]
                 if age_on(m.date_of_birth, self.today) - head_age < gap:
-                    errs.append(Err(sheet, m.row, dob_col, m.date_of_birth.isoformat(), N_("A %(relationship)s must be at least %(years)s years older than the head of household."), {"relationship": rel, "years": gap}))
+                    errs.append(
+                        Err(
+                            sheet,
+                            m.row,
+                            dob_col,
+                            m.date_of_birth.isoformat(),
+                            N_(
+                                "A %(relationship)s must be at least %(years)s years older than the head of household."
+                            ),
+                            {"relationship": rel, "years": gap},
+                        )
+                    )
 
 
 # --- the stream ------------------------------------------------------------------------
@@ -813,7 +1187,25 @@ def validate_households(
         for raw in batch:
             ref = validator.source_ref(raw)
             if ref and ref in seen:
-                results.append((raw, None, [Err(validator.hsheet, raw.number, ref_header, ref, N_("This submission (%(ref)s) is already in the file, on an earlier row."), {"ref": ref})], False))
+                results.append(
+                    (
+                        raw,
+                        None,
+                        [
+                            Err(
+                                validator.hsheet,
+                                raw.number,
+                                ref_header,
+                                ref,
+                                N_(
+                                    "This submission (%(ref)s) is already in the file, on an earlier row."
+                                ),
+                                {"ref": ref},
+                            )
+                        ],
+                        False,
+                    )
+                )
                 continue
             if ref:
                 seen.add(ref)
@@ -842,10 +1234,30 @@ def validate_households(
                     local.add(pair)
                     holder = holders.get(pair)
                     if holder:
-                        errors.append(Err(sheet, m.row, number_header, m.document_number, "%(message)s", {"message": holder}))
+                        errors.append(
+                            Err(
+                                sheet,
+                                m.row,
+                                number_header,
+                                m.document_number,
+                                "%(message)s",
+                                {"message": holder},
+                            )
+                        )
                     digest = hash(pair)
                     if digest in seen_documents:
-                        errors.append(Err(sheet, m.row, number_header, m.document_number, N_("This document number is already given to a member of another household of the file."), {}))
+                        errors.append(
+                            Err(
+                                sheet,
+                                m.row,
+                                number_header,
+                                m.document_number,
+                                N_(
+                                    "This document number is already given to a member of another household of the file."
+                                ),
+                                {},
+                            )
+                        )
                     seen_documents.add(digest)
             yield Outcome(raw, None if errors or already else h, errors, already)
 

@@ -237,7 +237,7 @@ def _file_columns(request: HttpRequest) -> list[str]:
         return []
     try:
         batch = selectors.import_batch_get(user=request.user, public_id=public_id)
-    except (NotFound, ValueError, Exception):  # noqa: BLE001  (a bad id offers nothing)
+    except (NotFound, ValueError, Exception):
         return []
     path = services.batch_file(batch)
     if not path.exists():

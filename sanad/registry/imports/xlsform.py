@@ -141,7 +141,11 @@ def admin_unit_choices() -> list[list[str]]:
     units = AdminUnit.objects.select_related("parent").order_by("level", "pcode")
     for unit in units:
         name_ar = unit.name_ar or unit.name_en
-        labels = [f"{unit.name_en} ({unit.pcode})", f"{name_ar} ({unit.pcode})", f"{name_ar} ({unit.pcode})"]
+        labels = [
+            f"{unit.name_en} ({unit.pcode})",
+            f"{name_ar} ({unit.pcode})",
+            f"{name_ar} ({unit.pcode})",
+        ]
         parent = unit.parent.pcode if unit.parent else ""
         rows.append(
             [
@@ -185,7 +189,9 @@ def build_workbook(*, version: str | None = None) -> Workbook:
         ws.freeze_panes = "C2"
     settings = wb.create_sheet("settings")
     settings.append(["form_title", "form_id", "version", "default_language", "style"])
-    settings.append([FORM_TITLE["en"], FORM_ID, version or form_version(), LANGUAGES[0][1], "pages"])
+    settings.append(
+        [FORM_TITLE["en"], FORM_ID, version or form_version(), LANGUAGES[0][1], "pages"]
+    )
     for cell in settings[1]:
         cell.font = bold
     return wb

@@ -26,7 +26,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree as ET  # noqa: S405  (parses the workbook's own small parts)
+from xml.etree import ElementTree as ET
 
 _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -228,9 +228,7 @@ class XlsxBook:
         styles = self.styles
         letters_cache: dict[bytes, int] = {}
         kinds: dict[bytes, int] = {}
-        base = (
-            datetime.datetime(1904, 1, 1) if self._date1904 else datetime.datetime(1899, 12, 30)
-        )
+        base = datetime.datetime(1904, 1, 1) if self._date1904 else datetime.datetime(1899, 12, 30)
         findall = _CELL.findall
         row_number = _ROW_NUMBER.match
         shared_kind, number_kind, date_kind, datetime_kind, inline_kind, bool_kind = range(6)
@@ -280,7 +278,7 @@ class XlsxBook:
                         )
                     elif kind == bool_kind:
                         value = "TRUE" if v == b"1" else "FALSE"
-                    elif kind == date_kind or kind == datetime_kind:
+                    elif kind in (date_kind, datetime_kind):
                         if not v:
                             continue
                         value = _serial_to_text(v.decode(), base, kind == datetime_kind)
@@ -291,6 +289,8 @@ class XlsxBook:
                     except IndexError:
                         values.extend([""] * (col + 1 - len(values)))
                         values[col] = value
+                if len(values) > width:
+                    width = len(values)  # the next rows start this wide
                 yield number, values
             data = fh.read(_BLOCK)
         progress.done = progress.total

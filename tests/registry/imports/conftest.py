@@ -24,8 +24,16 @@ def demo_places(db: Any) -> None:
     units = dict(AdminUnit.objects.values_list("pcode", "id"))
     Place.objects.bulk_create(
         [
-            Place(kind=kind, name_en=name_en, name_ar=name_ar, code=code, admin_unit_id=units[pcode],
-                  lat=lat, lon=lon, status=status)
+            Place(
+                kind=kind,
+                name_en=name_en,
+                name_ar=name_ar,
+                code=code,
+                admin_unit_id=units[pcode],
+                lat=lat,
+                lon=lon,
+                status=status,
+            )
             for kind, name_en, name_ar, code, pcode, lat, lon, status in PLACES
             if pcode in units
         ]
@@ -79,8 +87,13 @@ def household(**changes: Any) -> dict[str, Any]:
     }
 
 
-def template_csv(path: Path, households: list[dict[str, Any]], *, encoding: str = "utf-8-sig",
-                 delimiter: str = ",") -> Path:
+def template_csv(
+    path: Path,
+    households: list[dict[str, Any]],
+    *,
+    encoding: str = "utf-8-sig",
+    delimiter: str = ",",
+) -> Path:
     """A template CSV of hand-written households (see `household`)."""
     import csv
 
@@ -92,7 +105,11 @@ def template_csv(path: Path, households: list[dict[str, Any]], *, encoding: str 
         writer.writerow(columns)
         for n, h in enumerate(households, 1):
             for i, member in enumerate(h["members"]):
-                values = {"household_ref": h.get("ref", f"H{n}"), **(h["household"] if i == 0 else {}), **member}
+                values = {
+                    "household_ref": h.get("ref", f"H{n}"),
+                    **(h["household"] if i == 0 else {}),
+                    **member,
+                }
                 writer.writerow([values.get(c, "") for c in columns])
     return path
 

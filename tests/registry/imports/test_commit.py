@@ -38,7 +38,12 @@ def commit_file(user, path, file_format="template"):
 
 
 def test_a_committed_template_writes_households_members_and_their_records(importer, tmp_files):
-    member = {**HEAD, "document_kind": "national_id", "document_number": "1990 1234", "phone": "0770 111 2222"}
+    member = {
+        **HEAD,
+        "document_kind": "national_id",
+        "document_number": "1990 1234",
+        "phone": "0770 111 2222",
+    }
     batch = commit_file(importer, template_csv(tmp_files / "t.csv", [household(members=[member])]))
     assert batch.status == ImportBatch.Status.COMMITTED and batch.committed_at
     assert (batch.households_new, batch.individuals_total) == (1, 1)
@@ -53,12 +58,18 @@ def test_a_committed_template_writes_households_members_and_their_records(import
     phones = dict(HouseholdPhone.objects.values_list("number", "is_primary"))
     assert phones == {"+9647501234567": True, "+9647701112222": False}
     consent = Consent.objects.get()
-    assert (consent.purpose, consent.legal_basis, consent.given) == ("registration", "consent", True)
+    assert (consent.purpose, consent.legal_basis, consent.given) == (
+        "registration",
+        "consent",
+        True,
+    )
     move = DisplacementMove.objects.get()
     assert move.to_admin_unit == hh.admin_unit and move.displacement_status == "idp_out_of_camp"
 
 
-def test_derived_fields_name_keys_and_search_keys_are_the_registrys_own(importer, demo_places, tmp_files):
+def test_derived_fields_name_keys_and_search_keys_are_the_registrys_own(
+    importer, demo_places, tmp_files
+):
     path = synthetic.write_template_csv(records(25), tmp_files / "gen.csv")
     commit_file(importer, path)
     for hh in Household.objects.prefetch_related("members__documents", "phones"):
@@ -76,7 +87,9 @@ def test_derived_fields_name_keys_and_search_keys_are_the_registrys_own(importer
         assert set(SearchKey.objects.filter(household=hh).values_list("key", flat=True)) == expected
 
 
-def test_re_importing_a_kobo_export_never_creates_a_submission_twice(importer, demo_places, tmp_files):
+def test_re_importing_a_kobo_export_never_creates_a_submission_twice(
+    importer, demo_places, tmp_files
+):
     recs = records(12)
     path = synthetic.write_kobo_xlsx(lambda: recs, tmp_files / "kobo.xlsx")
     first = commit_file(importer, path, "kobo")
@@ -84,14 +97,20 @@ def test_re_importing_a_kobo_export_never_creates_a_submission_twice(importer, d
     people = Individual.objects.count()
 
     again = validated(importer, path, "kobo")
-    assert (again.households_already_imported, again.households_new, again.error_count) == (12, 0, 0)
+    assert (again.households_already_imported, again.households_new, again.error_count) == (
+        12,
+        0,
+        0,
+    )
     services.import_batch_commit(batch=again, user=importer)
     again.refresh_from_db()
     assert again.status == ImportBatch.Status.COMMITTED and again.households_already_imported == 12
     assert Household.objects.count() == 12 and Individual.objects.count() == people
 
 
-def test_submissions_imported_between_validation_and_commit_are_skipped(importer, demo_places, tmp_files):
+def test_submissions_imported_between_validation_and_commit_are_skipped(
+    importer, demo_places, tmp_files
+):
     recs = records(6)
     path = synthetic.write_kobo_xlsx(lambda: recs, tmp_files / "kobo.xlsx")
     early, late = validated(importer, path, "kobo"), validated(importer, path, "kobo")
@@ -120,19 +139,31 @@ def test_a_failure_in_the_middle_of_the_commit_leaves_nothing_behind(
     monkeypatch.setattr(commit.BulkWriter, "write", failing_write)
     original_write = commit.Committer.write
     monkeypatch.setattr(
-        commit.Committer, "write", lambda self, households, **kw: original_write(self, households, **{**kw, "chunk": 7})
+        commit.Committer,
+        "write",
+        lambda self, households, **kw: original_write(self, households, **{**kw, "chunk": 7}),
     )
     with pytest.raises(RuntimeError, match="disk full"):
         services.import_batch_commit(batch=batch, user=importer)
     assert writes["n"] == 2
-    for model in (Household, Individual, IndividualDocument, HouseholdPhone, Consent, DisplacementMove, SearchKey):
+    for model in (
+        Household,
+        Individual,
+        IndividualDocument,
+        HouseholdPhone,
+        Consent,
+        DisplacementMove,
+        SearchKey,
+    ):
         assert model.objects.count() == 0, model
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.FAILED
 
 
 def test_a_batch_with_errors_cannot_be_committed(importer, tmp_files):
-    batch = validated(importer, template_csv(tmp_files / "bad.csv", [household(members=[{**HEAD, "sex": "?"}])]))
+    batch = validated(
+        importer, template_csv(tmp_files / "bad.csv", [household(members=[{**HEAD, "sex": "?"}])])
+    )
     with pytest.raises(ValidationFailed, match="committed whole or not at all"):
         services.import_batch_commit(batch=batch, user=importer)
     assert Household.objects.count() == 0
@@ -183,4 +214,7 @@ def test_registration_ids_that_exist_already_are_drawn_again(importer, tmp_files
     draws = iter([[existing], ["SND-0000-0001"]])
     monkeypatch.setattr(commit, "registration_ids", lambda n: next(draws))
     commit_file(importer, template_csv(tmp_files / "b.csv", [household()]))
-    assert set(Household.objects.values_list("registration_id", flat=True)) == {existing, "SND-0000-0001"}
+    assert set(Household.objects.values_list("registration_id", flat=True)) == {
+        existing,
+        "SND-0000-0001",
+    }

@@ -47,7 +47,11 @@ def test_a_windows_1256_template_imports_with_its_arabic_names(importer, tmp_fil
     from sanad.registry.imports import services
 
     services.import_batch_commit(batch=batch, user=importer)
-    assert set(Individual.objects.values_list("given_name_ar", flat=True)) == {"خالد", "فاطمة", "يوسف"}
+    assert set(Individual.objects.values_list("given_name_ar", flat=True)) == {
+        "خالد",
+        "فاطمة",
+        "يوسف",
+    }
 
 
 def test_semicolon_separated_files_are_read(importer, tmp_files):
@@ -58,7 +62,11 @@ def test_semicolon_separated_files_are_read(importer, tmp_files):
 def test_csv_rows_are_numbered_as_a_spreadsheet_shows_them(tmp_files):
     path = tmp_files / "n.csv"
     path.write_text('a,b\n1,"two\nlines"\n\n3,4\n', encoding="utf-8")
-    assert list(CsvBook(path).rows("n")) == [(1, ["a", "b"]), (2, ["1", "two\nlines"]), (4, ["3", "4"])]
+    assert list(CsvBook(path).rows("n")) == [
+        (1, ["a", "b"]),
+        (2, ["1", "two\nlines"]),
+        (4, ["3", "4"]),
+    ]
 
 
 # --- XLSX ------------------------------------------------------------------------------
@@ -96,9 +104,12 @@ def test_an_xlsx_written_without_cell_references_is_read_by_the_careful_reader(t
     with zipfile.ZipFile(path) as z:
         parts = {n: z.read(n) for n in z.namelist()}
     sheet = parts["xl/worksheets/sheet1.xml"]
-    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b' r="A1"', b"").replace(b' r="B1"', b"").replace(
-        b' r="A2"', b""
-    ).replace(b' r="B2"', b"")
+    parts["xl/worksheets/sheet1.xml"] = (
+        sheet.replace(b' r="A1"', b"")
+        .replace(b' r="B1"', b"")
+        .replace(b' r="A2"', b"")
+        .replace(b' r="B2"', b"")
+    )
     with zipfile.ZipFile(path, "w") as z:
         for name, data in parts.items():
             z.writestr(name, data)
@@ -117,10 +128,14 @@ def test_a_kobo_xlsx_export_of_the_form_imports_with_no_mapping(importer, demo_p
     assert batch.individuals_total == sum(len(r["members"]) for r in recs)
 
 
-def test_a_kobo_export_with_labels_instead_of_xml_names_imports_the_same(importer, demo_places, tmp_files):
+def test_a_kobo_export_with_labels_instead_of_xml_names_imports_the_same(
+    importer, demo_places, tmp_files
+):
     recs = records(8)
     for language in ("en", "ar", "ckb"):
-        path = synthetic.write_kobo_xlsx(lambda: recs, tmp_files / f"labels-{language}.xlsx", language=language)
+        path = synthetic.write_kobo_xlsx(
+            lambda: recs, tmp_files / f"labels-{language}.xlsx", language=language
+        )
         batch = validated(importer, path, "kobo")
         assert batch.error_count == 0, (language, messages_of(batch)[:3])
         assert batch.households_new == 8
@@ -204,7 +219,9 @@ def test_a_file_of_an_unknown_type_or_a_broken_workbook_is_refused_clearly(impor
     bad = tmp_files / "x.pdf"
     bad.write_bytes(b"%PDF")
     with pytest.raises(ValidationFailed), bad.open("rb") as fh:
-        services.import_batch_upload(user=importer, file=fh, original_name="x.pdf", file_format="kobo")
+        services.import_batch_upload(
+            user=importer, file=fh, original_name="x.pdf", file_format="kobo"
+        )
     broken = tmp_files / "broken.xlsx"
     broken.write_bytes(b"not a zip")
     batch = validated(importer, broken, "kobo")

@@ -21,7 +21,11 @@ pytestmark = pytest.mark.django_db
 
 def _upload(client, path, file_format="template", **extra):
     with path.open("rb") as fh:
-        data = {"file": SimpleUploadedFile(path.name, fh.read()), "file_format": file_format, **extra}
+        data = {
+            "file": SimpleUploadedFile(path.name, fh.read()),
+            "file_format": file_format,
+            **extra,
+        }
     return client.post(reverse("registry:import_upload"), data)
 
 
@@ -33,7 +37,9 @@ def test_uploading_a_file_checks_it_in_a_job_and_shows_the_batch(
     with django_capture_on_commit_callbacks(execute=True):
         response = _upload(client, template_csv(tmp_files / "ok.csv", [household(), household()]))
     batch = ImportBatch.objects.get()
-    assert response.status_code == 302 and response.url == reverse("registry:import_detail", args=[batch.public_id])
+    assert response.status_code == 302 and response.url == reverse(
+        "registry:import_detail", args=[batch.public_id]
+    )
     assert batch.status == ImportBatch.Status.READY and batch.job.status == Job.Status.SUCCEEDED
     assert batch.job.result["households"] == 2
     page = client.get(response.url)
@@ -75,7 +81,9 @@ def test_the_report_marks_the_faulty_cells_in_red_with_the_message(importer, tmp
     assert "sex:" in detail.cell(row=2, column=len(header)).value
 
 
-def test_committing_from_the_page_writes_the_households(importer, tmp_files, django_capture_on_commit_callbacks):
+def test_committing_from_the_page_writes_the_households(
+    importer, tmp_files, django_capture_on_commit_callbacks
+):
     batch = validated(importer, template_csv(tmp_files / "ok.csv", [household()]))
     client = client_for(importer)
     with django_capture_on_commit_callbacks(execute=True):
@@ -88,26 +96,39 @@ def test_committing_from_the_page_writes_the_households(importer, tmp_files, dja
 
 def test_rejecting_from_the_page_records_the_reason(importer, tmp_files):
     batch = validated(importer, template_csv(tmp_files / "ok.csv", [household()]))
-    client_for(importer).post(reverse("registry:import_reject", args=[batch.public_id]), {"reason": "old file"})
+    client_for(importer).post(
+        reverse("registry:import_reject", args=[batch.public_id]), {"reason": "old file"}
+    )
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.REJECTED
     assert ImportBatch.STATUS_MACHINE.history(batch).last().reason == "old file"
 
 
-def test_the_list_shows_ones_own_batches_and_hides_a_colleagues_to_a_scoped_user(importer, tmp_files):
+def test_the_list_shows_ones_own_batches_and_hides_a_colleagues_to_a_scoped_user(
+    importer, tmp_files
+):
     mine = make_user("im_officer", governorates=(DUHOK,))
     validated(mine, template_csv(tmp_files / "mine.csv", [household()]))
     theirs = validated(importer, template_csv(tmp_files / "theirs.csv", [household()]))
     html = client_for(mine).get(reverse("registry:import_list")).content.decode()
     assert "mine.csv" in html and "theirs.csv" not in html
-    assert client_for(mine).get(reverse("registry:import_detail", args=[theirs.public_id])).status_code == 404
+    assert (
+        client_for(mine).get(reverse("registry:import_detail", args=[theirs.public_id])).status_code
+        == 404
+    )
     everyone = client_for(importer).get(reverse("registry:import_list")).content.decode()
     assert "mine.csv" in everyone and "theirs.csv" in everyone
 
 
 def test_roles_without_the_import_permission_are_refused():
     client = client_for(make_user("field_enumerator"))
-    for name in ("import_list", "import_upload", "mapping_list", "template_download", "xlsform_download"):
+    for name in (
+        "import_list",
+        "import_upload",
+        "mapping_list",
+        "template_download",
+        "xlsform_download",
+    ):
         assert client.get(reverse(f"registry:{name}")).status_code == 403, name
 
 
@@ -160,11 +181,16 @@ def test_a_mapping_made_on_its_page_reads_another_forms_columns_and_answers(
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     mapping = ColumnMapping.objects.get()
-    assert mapping.spec["member"]["sex"] == "gender" and mapping.spec["values"]["sex"]["M"] == "male"
+    assert (
+        mapping.spec["member"]["sex"] == "gender" and mapping.spec["values"]["sex"]["M"] == "male"
+    )
     batch = validated(importer, path, mapping=mapping)
     assert batch.error_count == 0, services.batch_errors(batch)
     services.import_batch_commit(batch=batch, user=importer)
-    assert sorted(Household.objects.get().members.values_list("relationship", flat=True)) == ["head", "spouse"]
+    assert sorted(Household.objects.get().members.values_list("relationship", flat=True)) == [
+        "head",
+        "spouse",
+    ]
     assert client.get(reverse("registry:mapping_edit", args=[mapping.public_id])).status_code == 200
 
 
@@ -175,3 +201,24 @@ def test_a_mapping_with_an_unknown_answer_is_refused_with_the_reason(importer):
     )
     assert response.status_code == 400
     assert "is not an answer of sex" in response.content.decode()
+
+
+def test_while_the_check_runs_the_batch_page_shows_its_progress_and_reloads_when_done(importer, tmp_files):
+    from tests.registry.imports.conftest import upload
+
+    batch = upload(importer, template_csv(tmp_files / "ok.csv", [household()]))
+    job = services.import_batch_validate_start(batch=batch, user=importer)  # queued, not run
+    client = client_for(importer)
+    html = client.get(reverse("registry:import_detail", args=[batch.public_id])).content.decode()
+    assert reverse("core:job_progress", args=[job.public_id]) in html
+    assert 'hx-trigger="job-finished from:body"' in html
+    partial = client.get(reverse("registry:import_detail", args=[batch.public_id]), HTTP_HX_REQUEST="true")
+    assert partial.content.decode().lstrip().startswith('<div id="batch-summary">')
+
+
+def test_checking_a_file_again_from_the_page_starts_a_new_job(importer, tmp_files, django_capture_on_commit_callbacks):
+    batch = validated(importer, template_csv(tmp_files / "bad.csv", [household(members=[{**HEAD, "sex": "?"}])]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(importer).post(reverse("registry:import_detail", args=[batch.public_id]))
+    batch.refresh_from_db()
+    assert batch.job is not None and batch.status == ImportBatch.Status.READY and batch.error_count == 1

@@ -76,7 +76,9 @@ def test_a_household_outside_the_importers_governorates_is_a_row_error(tmp_files
     ninewa = household(subdistrict="IQG15Q02N02", district="IQG15Q02", governorate="IQG15")
     batch = check(duhok_officer, tmp_files, household(), ninewa)
     [error] = errors_of(batch)
-    assert error["row"] == 5 and "outside the governorates where you may register" in error["message"]
+    assert (
+        error["row"] == 5 and "outside the governorates where you may register" in error["message"]
+    )
 
 
 def test_dates_are_read_as_iso_or_day_month_year(importer, tmp_files):
@@ -130,7 +132,9 @@ def test_a_household_needs_exactly_one_head(importer, tmp_files):
 
 def test_required_fields_are_reported_on_their_cells(importer, tmp_files):
     member = {**HEAD, "sex": "", "date_of_birth": "", "given_name_ar": "", "given_name_en": ""}
-    batch = check(importer, tmp_files, household(members=[member], displacement_status="", consent=""))
+    batch = check(
+        importer, tmp_files, household(members=[member], displacement_status="", consent="")
+    )
     columns = {e["column"] for e in errors_of(batch)}
     assert {"sex", "date_of_birth", "given_name_ar", "displacement_status", "consent"} <= columns
 
@@ -142,7 +146,12 @@ def test_a_household_that_did_not_consent_cannot_be_imported(importer, tmp_files
 
 def test_ages_must_fit_the_relationships(importer, tmp_files):
     older_son = {**CHILD, "date_of_birth": "1975-01-01"}
-    young_mother = {"given_name_ar": "مريم", "sex": "female", "date_of_birth": "1990-01-01", "relationship": "mother"}
+    young_mother = {
+        "given_name_ar": "مريم",
+        "sex": "female",
+        "date_of_birth": "1990-01-01",
+        "relationship": "mother",
+    }
     batch = check(importer, tmp_files, household(members=[HEAD, older_son, young_mother]))
     messages = messages_of(batch)
     assert any("son must be at least 12 years younger" in m for m in messages)
@@ -157,7 +166,9 @@ def test_sex_must_fit_the_relationship_and_pregnancy_the_sex_and_age(importer, t
 
 
 def test_only_a_child_can_be_unaccompanied(importer, tmp_files):
-    batch = check(importer, tmp_files, household(members=[{**HEAD, "is_unaccompanied_or_separated": "yes"}]))
+    batch = check(
+        importer, tmp_files, household(members=[{**HEAD, "is_unaccompanied_or_separated": "yes"}])
+    )
     assert messages_of(batch) == ["Only a child under 18 can be unaccompanied or separated."]
 
 
@@ -168,8 +179,12 @@ def test_names_must_be_in_the_script_of_their_column(importer, tmp_files):
 
 
 def test_a_document_number_is_used_by_one_person_only(importer, tmp_files):
-    first = household(members=[{**HEAD, "document_kind": "national_id", "document_number": "1990-1234"}])
-    second = household(members=[{**HEAD, "document_kind": "national_id", "document_number": "19901234"}])
+    first = household(
+        members=[{**HEAD, "document_kind": "national_id", "document_number": "1990-1234"}]
+    )
+    second = household(
+        members=[{**HEAD, "document_kind": "national_id", "document_number": "19901234"}]
+    )
     batch = check(importer, tmp_files, first, second)
     [error] = errors_of(batch)
     assert error["row"] == 3 and "another household of the file" in error["message"]

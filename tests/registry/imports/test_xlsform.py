@@ -22,7 +22,10 @@ pytestmark = pytest.mark.django_db
 def _sheet(data: bytes, name: str) -> list[dict[str, str]]:
     ws = load_workbook(io.BytesIO(data))[name]
     rows = list(ws.iter_rows(values_only=True))
-    return [{h: ("" if v is None else str(v)) for h, v in zip(rows[0], row, strict=False)} for row in rows[1:]]
+    return [
+        {h: ("" if v is None else str(v)) for h, v in zip(rows[0], row, strict=False)}
+        for row in rows[1:]
+    ]
 
 
 def test_pyxform_converts_the_registration_form_without_warnings():
@@ -30,7 +33,10 @@ def test_pyxform_converts_the_registration_form_without_warnings():
     assert result.warnings == []
     xform = result.xform
     assert "/data/household/subdistrict" in xform and "/data/members/wg_walking" in xform
-    assert 'nodeset="instance(\'subdistrict\')/root/item[district= /data/household/district ]"' in xform
+    assert (
+        "nodeset=\"instance('subdistrict')/root/item[district= /data/household/district ]\""
+        in xform
+    )
 
 
 def test_the_form_has_english_arabic_and_kurdish_labels_for_every_question_and_choice():

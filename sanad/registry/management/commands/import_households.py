@@ -35,9 +35,13 @@ class _Bar:
     """The services' progress callback, drawn by tqdm on stderr."""
 
     def __init__(self, label: str, quiet: bool) -> None:
-        self.bar = tqdm(total=100, desc=label, unit="%", disable=quiet, file=sys.stderr, dynamic_ncols=True)
+        self.bar = tqdm(
+            total=100, desc=label, unit="%", disable=quiet, file=sys.stderr, dynamic_ncols=True
+        )
 
-    def __call__(self, done: int, total: int | None = None, message: str = "", *, force: bool = False) -> None:
+    def __call__(
+        self, done: int, total: int | None = None, message: str = "", *, force: bool = False
+    ) -> None:
         if total:
             self.bar.total = total
         self.bar.n = min(done, self.bar.total or done)
@@ -75,8 +79,14 @@ class Command(BaseCommand):
             help="kobo or template (default: guessed from the columns).",
         )
         parser.add_argument("--mapping", help="Name of a saved column mapping.")
-        parser.add_argument("--commit", action="store_true", help="Commit the households when the file has no errors.")
-        parser.add_argument("--json", action="store_true", help="Print a JSON summary instead of text.")
+        parser.add_argument(
+            "--commit",
+            action="store_true",
+            help="Commit the households when the file has no errors.",
+        )
+        parser.add_argument(
+            "--json", action="store_true", help="Print a JSON summary instead of text."
+        )
         parser.add_argument(
             "--user",
             help="User the import runs as (their scope applies). Default: $SANAD_USER, or the only active administrator.",
@@ -90,7 +100,7 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"No active user named {name!r}.")
             return user
-        admins = [u for u in users.filter(role_assignments__role="administrator").distinct()[:2]]
+        admins = list(users.filter(role_assignments__role="administrator").distinct()[:2])
         if len(admins) == 1:
             return admins[0]
         raise CommandError("Say which user imports: --user NAME (or set SANAD_USER).")
@@ -113,7 +123,11 @@ class Command(BaseCommand):
             try:
                 with path.open("rb") as fh:
                     batch = services.import_batch_upload(
-                        user=user, file=fh, original_name=path.name, file_format=file_format, mapping=mapping
+                        user=user,
+                        file=fh,
+                        original_name=path.name,
+                        file_format=file_format,
+                        mapping=mapping,
                     )
                 bar = _Bar("check", quiet)
                 try:
@@ -143,7 +157,8 @@ class Command(BaseCommand):
                 "committed": committed,
                 "error_count": batch.error_count,
                 "errors": [
-                    {k: e.get(k) for k in ("sheet", "row", "column", "value", "message")} for e in errors
+                    {k: e.get(k) for k in ("sheet", "row", "column", "value", "message")}
+                    for e in errors
                 ],
                 "report": str(services.report_path(batch) or ""),
             }
@@ -171,4 +186,6 @@ class Command(BaseCommand):
         elif s["committed"]:
             w(self.style.SUCCESS("  Committed."))
         else:
-            w("  No errors. Run again with --commit to add the households, or commit it on the import page.")
+            w(
+                "  No errors. Run again with --commit to add the households, or commit it on the import page."
+            )

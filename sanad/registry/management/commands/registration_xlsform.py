@@ -30,4 +30,6 @@ class Command(BaseCommand):
         path.write_bytes(data)
         for warning in result.warnings:
             self.stderr.write(f"pyxform: {warning}")
-        self.stdout.write(self.style.SUCCESS(f"Wrote {path} ({len(data):,} bytes); pyxform converts it."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Wrote {path} ({len(data):,} bytes); pyxform converts it.")
+        )
