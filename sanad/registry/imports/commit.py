@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from sanad.core.text import document_key, name_tokens
 from sanad.registry.derive import NAME_FIELDS, has_disability, household_derived
-from sanad.registry.imports.validation import VHousehold, VMember
+from sanad.registry.imports.records import VHousehold, VMember
 
 # Crockford base32 without I, L, O, U, as `models.new_registration_id`.
 _ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

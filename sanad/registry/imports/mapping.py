@@ -21,11 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from sanad.registry.imports.form import (
     CHOICES,
     FIELDS,
+    FIELDS_BY_NAME,
     HOUSEHOLD_FIELDS,
     MEMBER_FIELDS,
     TEMPLATE_HOUSEHOLD_REF,
@@ -329,3 +331,51 @@ def mapping_fields() -> list[tuple[str, str, Field | None]]:
     rows += [("member", "parent_index", None)]
     rows += [("member", f.name, f) for f in MEMBER_FIELDS]
     return rows
+
+
+def mapping_spec_problems(spec: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    if not isinstance(spec, dict):
+        return [_("The mapping must be a JSON object.")]
+    known = {
+        part: {name for p, name, _f in mapping_fields() if p == part}
+        for part in ("household", "member")
+    }
+    for part in ("household", "member"):
+        columns = spec.get(part) or {}
+        if not isinstance(columns, dict):
+            problems.append(_("“%(part)s” must map field names to column names.") % {"part": part})
+            continue
+        for field_name, column in columns.items():
+            if field_name not in known[part]:
+                problems.append(_("“%(field)s” is not a Sanad field.") % {"field": field_name})
+            elif not isinstance(column, str):
+                problems.append(
+                    _("The column for “%(field)s” must be a column name.") % {"field": field_name}
+                )
+    values = spec.get("values") or {}
+    if not isinstance(values, dict):
+        problems.append(_("“values” must map field names to value tables."))
+        values = {}
+    for field_name, table in values.items():
+        f = FIELDS_BY_NAME.get(field_name)
+        if f is None or not f.choices or not isinstance(table, dict):
+            problems.append(
+                _("“%(field)s” is not a question with choices.") % {"field": field_name}
+            )
+            continue
+        allowed = {c.name for c in CHOICES.get(f.choices, [])}
+        for source, target in table.items():
+            if str(target) not in allowed:
+                problems.append(
+                    _("“%(target)s” (for “%(source)s”) is not an answer of %(field)s: %(allowed)s.")
+                    % {
+                        "target": target,
+                        "source": source,
+                        "field": field_name,
+                        "allowed": ", ".join(sorted(allowed)),
+                    }
+                )
+    if spec.get("date_order", "dmy") not in {"dmy", "mdy"}:
+        problems.append(_("The date order must be dmy or mdy."))
+    return problems

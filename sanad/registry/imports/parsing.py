@@ -42,6 +42,7 @@ class FileUnreadable(Exception):
     def __init__(self, msgid: str, **params: Any) -> None:
         self.msgid = msgid
         self.params = params
+        self.more: list[tuple[str, dict[str, Any]]] = []  # further problems, same shape
         super().__init__(msgid % params if params else msgid)
 
 

@@ -21,7 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
-from sanad.registry.imports.validation import Err, error_message
+from sanad.registry.imports.records import Err, error_message
 
 MAX_ERRORS = 500_000
 MAX_DETAIL_ROWS = 100_000

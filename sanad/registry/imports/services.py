@@ -18,7 +18,6 @@ committed or rejected (the registry then holds what was imported); the report is
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -44,25 +43,23 @@ from sanad.registry.imports.parsing import (
     open_book,
     template_households,
 )
-from sanad.registry.imports.report import ReportWriter
-from sanad.registry.imports.validation import (
+from sanad.registry.imports.records import (
     Err,
     Reference,
-    Validator,
     VHousehold,
     error_dict,
     error_message,
-    validate_households,
 )
+from sanad.registry.imports.report import ReportWriter
+from sanad.registry.imports.spool import SPOOL, Spool, read_spool, spool_complete
+from sanad.registry.imports.validation import Validator, validate_households
 from sanad.registry.models import ColumnMapping, ImportBatch
 
 IMPORT = "registry.import_households"
 MANAGE = "registry.manage_household"
 VIEW = "registry.view_household"
 FIRST_ERRORS = 200
-SPOOL = "validated.jsonl"
 REPORT = "report.xlsx"
-SPOOL_CHUNK = 500
 
 ProgressFn = Callable[..., None]
 
@@ -243,65 +240,6 @@ def _document_holders(user: Any) -> Callable[[list[tuple[str, str]]], dict[tuple
     return holders
 
 
-class _Spool:
-    """Validated households, in the order of the file, as JSON lines."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fh = path.open("w", encoding="utf-8")
-        self._fh.write(json.dumps({"version": 1}) + "\n")
-        self._chunk: list[list[Any]] = []
-
-    def add(self, household: VHousehold) -> None:
-        self._chunk.append(household.to_list())
-        if len(self._chunk) >= SPOOL_CHUNK:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._chunk:
-            self._fh.write(
-                json.dumps(self._chunk, ensure_ascii=False, separators=(",", ":")) + "\n"
-            )
-            self._chunk = []
-
-    def close(self, *, complete: bool) -> None:
-        self._flush()
-        if complete:
-            self._fh.write(json.dumps({"end": True}) + "\n")
-        self._fh.close()
-        if not complete:
-            self.path.unlink(missing_ok=True)
-
-
-def read_spool(path: Path, *, raw: bool = False) -> Iterator[Any]:
-    """The spooled households (`raw`: as the lists `VHousehold.from_list` takes)."""
-    with path.open(encoding="utf-8") as fh:
-        header = json.loads(fh.readline() or "{}")
-        if header.get("version") != 1:
-            raise ValueError("spool version")
-        ended = False
-        for line in fh:
-            data = json.loads(line)
-            if isinstance(data, dict):
-                ended = bool(data.get("end"))
-                break
-            if raw:
-                yield from data
-            else:
-                for values in data:
-                    yield VHousehold.from_list(values)
-        if not ended:
-            raise ValueError("incomplete spool")
-
-
-def spool_complete(path: Path) -> bool:
-    if not path.is_file():
-        return False
-    with path.open("rb") as fh:
-        fh.seek(max(0, path.stat().st_size - 40))
-        return fh.read().rstrip().endswith(b'{"end": true}')
-
-
 def import_batch_validate(
     *, batch: ImportBatch, user: Any, progress: ProgressFn | None = None
 ) -> ImportBatch:
@@ -315,24 +253,18 @@ def import_batch_validate(
     try:
         result = _validate(batch, user=user, progress=progress, folder=folder)
     except FileUnreadable as exc:
-        message = error_message(exc.msgid, exc.params)
+        problems = [(exc.msgid, exc.params), *exc.more]
         _finish_validation(
             batch,
             user=user,
             status=ImportBatch.Status.FAILED,
-            counts={"error_count": 1},
+            counts={"error_count": len(problems)},
             errors=[
-                {
-                    "sheet": "",
-                    "row": 0,
-                    "column": "",
-                    "value": "",
-                    "msgid": exc.msgid,
-                    "params": exc.params,
-                }
+                {"sheet": "", "row": 0, "column": "", "value": "", "msgid": m, "params": p}
+                for m, p in problems
             ],
             report="",
-            reason=message,
+            reason=error_message(exc.msgid, exc.params)[:500],
         )
         return batch
     except BaseException:
@@ -398,7 +330,9 @@ def _validate(
         plan = mapping_mod.plan_for(book, file_format=batch.file_format, spec=spec)
         if plan.problems:
             msgid, params = plan.problems[0]
-            raise FileUnreadable(msgid, **params)
+            unreadable = FileUnreadable(msgid, **params)
+            unreadable.more = plan.problems[1:]
+            raise unreadable
         reach = _reach(user)
         if reach is not None and not reach:
             raise FileUnreadable(
@@ -418,7 +352,7 @@ def _validate(
         if plan.member_sheet and plan.member_sheet != plan.household_sheet:
             sheets[plan.member_sheet] = plan.member_headers
         report = ReportWriter(folder / REPORT, sheets=sheets)
-        spool = _Spool(folder / SPOOL)
+        spool = Spool(folder / SPOOL)
         counts = dict.fromkeys(
             (
                 "households_total",
@@ -697,7 +631,7 @@ def column_mapping_save(
         fields["name"] = [_("Another mapping has this name.")]
     if file_format not in ImportBatch.Format.values:
         fields["file_format"] = [_("Choose the format: a Kobo export or the Sanad template.")]
-    problems = mapping_spec_problems(spec)
+    problems = mapping_mod.mapping_spec_problems(spec)
     if problems:
         fields["spec"] = problems
     if fields:
@@ -710,53 +644,3 @@ def column_mapping_save(
     mapping.updated_by = user if getattr(user, "pk", None) else None
     mapping.save()
     return mapping
-
-
-def mapping_spec_problems(spec: dict[str, Any]) -> list[str]:
-    from sanad.registry.imports.form import CHOICES, FIELDS_BY_NAME
-
-    problems: list[str] = []
-    if not isinstance(spec, dict):
-        return [_("The mapping must be a JSON object.")]
-    known = {
-        part: {name for p, name, _f in mapping_mod.mapping_fields() if p == part}
-        for part in ("household", "member")
-    }
-    for part in ("household", "member"):
-        columns = spec.get(part) or {}
-        if not isinstance(columns, dict):
-            problems.append(_("“%(part)s” must map field names to column names.") % {"part": part})
-            continue
-        for field_name, column in columns.items():
-            if field_name not in known[part]:
-                problems.append(_("“%(field)s” is not a Sanad field.") % {"field": field_name})
-            elif not isinstance(column, str):
-                problems.append(
-                    _("The column for “%(field)s” must be a column name.") % {"field": field_name}
-                )
-    values = spec.get("values") or {}
-    if not isinstance(values, dict):
-        problems.append(_("“values” must map field names to value tables."))
-        values = {}
-    for field_name, table in values.items():
-        f = FIELDS_BY_NAME.get(field_name)
-        if f is None or not f.choices or not isinstance(table, dict):
-            problems.append(
-                _("“%(field)s” is not a question with choices.") % {"field": field_name}
-            )
-            continue
-        allowed = {c.name for c in CHOICES.get(f.choices, [])}
-        for source, target in table.items():
-            if str(target) not in allowed:
-                problems.append(
-                    _("“%(target)s” (for “%(source)s”) is not an answer of %(field)s: %(allowed)s.")
-                    % {
-                        "target": target,
-                        "source": source,
-                        "field": field_name,
-                        "allowed": ", ".join(sorted(allowed)),
-                    }
-                )
-    if spec.get("date_order", "dmy") not in {"dmy", "mdy"}:
-        problems.append(_("The date order must be dmy or mdy."))
-    return problems

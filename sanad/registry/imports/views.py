@@ -53,6 +53,7 @@ class ImportListView(ScopedListView):
     model = ImportBatch
     permission = IMPORT
     template_name = "registry/imports/import_list.html"
+    template_partial = "registry/imports/_import_table.html"
     search_fields = ("original_name",)
     sort_fields = {
         "created": "created_at",

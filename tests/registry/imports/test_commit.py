@@ -7,6 +7,7 @@ import pytest
 from sanad.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from sanad.registry.derive import household_derived, member_name_key, search_keys
 from sanad.registry.imports import commit, services, synthetic
+from sanad.registry.imports.spool import SPOOL
 from sanad.registry.models import (
     Consent,
     DisplacementMove,
@@ -203,7 +204,7 @@ def test_someone_else_committing_must_reach_the_households_governorates(importer
 
 def test_the_commit_works_without_its_spool_by_checking_the_file_again(importer, tmp_files):
     batch = validated(importer, template_csv(tmp_files / "t.csv", [household(), household()]))
-    (services.batch_dir(batch) / services.SPOOL).unlink()
+    (services.batch_dir(batch) / SPOOL).unlink()
     services.import_batch_commit(batch=batch, user=importer)
     assert Household.objects.count() == 2
 

@@ -203,7 +203,9 @@ def test_a_mapping_with_an_unknown_answer_is_refused_with_the_reason(importer):
     assert "is not an answer of sex" in response.content.decode()
 
 
-def test_while_the_check_runs_the_batch_page_shows_its_progress_and_reloads_when_done(importer, tmp_files):
+def test_while_the_check_runs_the_batch_page_shows_its_progress_and_reloads_when_done(
+    importer, tmp_files
+):
     from tests.registry.imports.conftest import upload
 
     batch = upload(importer, template_csv(tmp_files / "ok.csv", [household()]))
@@ -212,13 +214,55 @@ def test_while_the_check_runs_the_batch_page_shows_its_progress_and_reloads_when
     html = client.get(reverse("registry:import_detail", args=[batch.public_id])).content.decode()
     assert reverse("core:job_progress", args=[job.public_id]) in html
     assert 'hx-trigger="job-finished from:body"' in html
-    partial = client.get(reverse("registry:import_detail", args=[batch.public_id]), HTTP_HX_REQUEST="true")
+    partial = client.get(
+        reverse("registry:import_detail", args=[batch.public_id]), HTTP_HX_REQUEST="true"
+    )
     assert partial.content.decode().lstrip().startswith('<div id="batch-summary">')
 
 
-def test_checking_a_file_again_from_the_page_starts_a_new_job(importer, tmp_files, django_capture_on_commit_callbacks):
-    batch = validated(importer, template_csv(tmp_files / "bad.csv", [household(members=[{**HEAD, "sex": "?"}])]))
+def test_checking_a_file_again_from_the_page_starts_a_new_job(
+    importer, tmp_files, django_capture_on_commit_callbacks
+):
+    batch = validated(
+        importer, template_csv(tmp_files / "bad.csv", [household(members=[{**HEAD, "sex": "?"}])])
+    )
     with django_capture_on_commit_callbacks(execute=True):
         client_for(importer).post(reverse("registry:import_detail", args=[batch.public_id]))
     batch.refresh_from_db()
-    assert batch.job is not None and batch.status == ImportBatch.Status.READY and batch.error_count == 1
+    assert (
+        batch.job is not None
+        and batch.status == ImportBatch.Status.READY
+        and batch.error_count == 1
+    )
+
+
+def test_searching_the_list_answers_htmx_with_the_table_only(importer, tmp_files):
+    validated(importer, template_csv(tmp_files / "camp-a.csv", [household()]))
+    validated(importer, template_csv(tmp_files / "camp-b.csv", [household()]))
+    response = client_for(importer).get(
+        reverse("registry:import_list") + "?q=camp-a", HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert "camp-a.csv" in html and "camp-b.csv" not in html and "<html" not in html
+
+
+def test_the_list_page_and_endpoint_cost_the_same_queries_for_more_batches(importer, tmp_files):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import api_client_for
+
+    web, api = client_for(importer), api_client_for(importer)
+
+    def cost():
+        with CaptureQueriesContext(connection) as pages:
+            assert web.get(reverse("registry:import_list")).status_code == 200
+        with CaptureQueriesContext(connection) as endpoint:
+            assert api.get("/api/v1/imports/").status_code == 200
+        return len(pages), len(endpoint)
+
+    validated(importer, template_csv(tmp_files / "a.csv", [household()]))
+    few = cost()
+    for name in ("b", "c", "d"):
+        validated(importer, template_csv(tmp_files / f"{name}.csv", [household()]))
+    assert cost() == few

@@ -36,7 +36,12 @@ class _Bar:
 
     def __init__(self, label: str, quiet: bool) -> None:
         self.bar = tqdm(
-            total=100, desc=label, unit="%", disable=quiet, file=sys.stderr, dynamic_ncols=True
+            total=100,
+            desc=label,
+            disable=quiet,
+            file=sys.stderr,
+            dynamic_ncols=True,
+            bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed} {postfix}",
         )
 
     def __call__(
