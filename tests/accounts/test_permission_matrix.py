@@ -71,7 +71,10 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
             source_id=item,
         )
 
+    from tests.registry.imports.matrix import import_batch_of_someone_else
+
     return {
+        "import_batch": import_batch_of_someone_else(),
         "household_in": household_in,
         "household_out": household_out,
         "record_in": record(household_in, "NFI", "matrix_in_item"),
@@ -611,6 +614,12 @@ def checks_for(role: str, w: World) -> list[Check]:
     return c
 
 
+def import_checks(*args: Any) -> list[Any]:
+    from tests.registry.imports.matrix import import_checks as checks
+
+    return checks(*args)
+
+
 def _body(response: Any) -> str:
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content).decode()
@@ -854,6 +863,7 @@ def registry_checks(role: str, w: World) -> list[Check]:
         ),
         Check("card-detail in", "get", f"/api/v1/cards/{h_in.card_token}/", hid(view_hh), api=True),
         Check("card-detail out", "get", f"/api/v1/cards/{h_out.card_token}/", out404(view_hh), api=True),
+        *import_checks(role, w.extras["import_batch"], Check, can, allowed, HIDDEN),
         # An aggregate: donors and M&E see it too (reporting.view_aggregates).
         Check(
             "assistance-people-reached",
