@@ -109,7 +109,7 @@ def main() -> int:
         for bench in data["results"]:
             print(f"  {bench['name']}")
             for r in bench["rows"]:
-                print(f"    {r['name']:<62} {r['median_ms']:>9.2f} ms  ({r['runs']} runs)")
+                print(f"    {r['name']:<62} {r['median_ms']:>9.2f} ms  ({r['runs']} runs) {r.get('note', '')}")
 
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
@@ -125,7 +125,11 @@ def main() -> int:
         header = "| measurement | " + " | ".join(r["backend"] for r in runs) + " |"
         parts.append(header + "\n|---|" + "---:|" * len(runs))
         for j, row in enumerate(runs[0]["results"][i]["rows"]):
-            cells = [f"{r['results'][i]['rows'][j]['median_ms']:.2f} ms" for r in runs]
+            cells = []
+            for r in runs:
+                cell_row = r["results"][i]["rows"][j]
+                note = f" ({cell_row['note']})" if cell_row.get("note") else ""
+                cells.append(f"{cell_row['median_ms']:.2f} ms{note}")
             parts.append(f"| {row['name']} | " + " | ".join(cells) + " |")
         parts.append("")
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(parts), encoding="utf-8")

@@ -205,24 +205,11 @@ def test_rows_of_a_household_that_are_not_together_are_reported(importer, tmp_fi
 
 
 def test_the_same_submission_twice_in_a_file_is_an_error_the_second_time(importer, tmp_files):
-    batch = check(importer, tmp_files, household(), household(), name="twice.csv")
-    assert batch.error_count == 0  # no source reference: nothing to compare
-    from tests.registry.imports.conftest import template_csv as write
-
-    path = tmp_files / "refs.csv"
-    rows = [household(), household()]
-    write(path, rows)
-    text = path.read_text(encoding="utf-8-sig").splitlines()
-    header = text[0].split(",")
-    ref = header.index("source_ref")
-    fixed = [text[0]]
-    for line in text[1:]:
-        cells = line.split(",")
-        cells[ref] = "uuid-1"
-        fixed.append(",".join(cells))
-    path.write_text("\n".join(fixed), encoding="utf-8")
-    batch = validated(importer, path)
-    assert any("already in the file" in m for m in messages_of(batch))
+    batch = check(importer, tmp_files, household(source_ref="uuid-1"), household(source_ref="uuid-1"))
+    [error] = errors_of(batch)
+    assert error["row"] == 5 and error["column"] == "source_ref"
+    assert "already in the file, on an earlier row" in error["message"]
+    assert check(importer, tmp_files, household(), household(), name="no-refs.csv").error_count == 0
 
 
 def test_missing_columns_make_the_validation_fail_with_a_clear_message(importer, tmp_files):
