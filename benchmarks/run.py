@@ -73,7 +73,9 @@ def run_one_backend() -> dict:
         from django.test.utils import teardown_databases
 
         connection.close()
-        teardown_databases([(connection, settings.DATABASES["default"]["NAME"].removeprefix("test_"), True)], 0)
+        teardown_databases(
+            [(connection, settings.DATABASES["default"]["NAME"].removeprefix("test_"), True)], 0
+        )
     return {"backend": backend, "results": results}
 
 
@@ -99,8 +101,13 @@ def main() -> int:
         if url:
             env["DATABASE_URL"] = url
         print(f"== {label}", flush=True)
-        out = subprocess.run([sys.executable, __file__, "--child"], env=env, capture_output=True, text=True,
-                             check=False)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if out.returncode != 0:
             print(out.stderr[-3000:])
             return out.returncode
@@ -109,7 +116,9 @@ def main() -> int:
         for bench in data["results"]:
             print(f"  {bench['name']}")
             for r in bench["rows"]:
-                print(f"    {r['name']:<62} {r['median_ms']:>9.2f} ms  ({r['runs']} runs) {r.get('note', '')}")
+                print(
+                    f"    {r['name']:<62} {r['median_ms']:>9.2f} ms  ({r['runs']} runs) {r.get('note', '')}"
+                )
 
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
@@ -117,7 +126,9 @@ def main() -> int:
         "Written by `make bench` (benchmarks/run.py). Numbers are medians of repeated runs in one "
         "process on a shared, noisy machine: compare ratios within one run, not absolute times "
         "across runs.\n",
-        f"- Run: {stamp}\n- Machine: {machine()}\n- Databases: " + "; ".join(r["backend"] for r in runs) + "\n",
+        f"- Run: {stamp}\n- Machine: {machine()}\n- Databases: "
+        + "; ".join(r["backend"] for r in runs)
+        + "\n",
     ]
     names = [b["name"] for b in runs[0]["results"]]
     for i, name in enumerate(names):

@@ -16,7 +16,16 @@ from sanad.registry.cards import api as cards_api
 from sanad.registry.imports import api as imports_api
 
 router = DefaultRouter()
-for module in (core_api, geo_api, accounts_api, programmes_api, registry_api, imports_api, cards_api, assistance_api):
+for module in (
+    core_api,
+    geo_api,
+    accounts_api,
+    programmes_api,
+    registry_api,
+    imports_api,
+    cards_api,
+    assistance_api,
+):
     module.register(router)
 
 admin.site.site_header = "Sanad"

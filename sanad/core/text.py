@@ -15,12 +15,28 @@ import re
 import unicodedata
 
 _ARABIC_STRIP = dict.fromkeys([*range(0x064B, 0x0660), 0x0670, 0x0640, 0x06E1, 0x06ED])
-_ARABIC_FOLD = str.maketrans({
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
-    "ى": "ي", "ی": "ي", "ې": "ي", "ێ": "ي",
-    "ة": "ه", "ۀ": "ه", "ە": "ه", "ھ": "ه",
-    "ک": "ك", "ؤ": "و", "ۆ": "و", "ئ": "ي",
-})
+_ARABIC_FOLD = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ٲ": "ا",
+        "ٳ": "ا",
+        "ى": "ي",
+        "ی": "ي",
+        "ې": "ي",
+        "ێ": "ي",
+        "ة": "ه",
+        "ۀ": "ه",
+        "ە": "ه",
+        "ھ": "ه",
+        "ک": "ك",
+        "ؤ": "و",
+        "ۆ": "و",
+        "ئ": "ي",
+    }
+)
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _APOSTROPHES = re.compile(r"['’‘`ʿʾ´]")
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_.,/()]+")
@@ -34,13 +50,20 @@ def _is_arabic(word: str) -> bool:
 
 def _strip_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
-    kept = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn" or "\u0600" <= ch <= "\u06ff")
+    kept = "".join(
+        ch for ch in decomposed if unicodedata.category(ch) != "Mn" or "\u0600" <= ch <= "\u06ff"
+    )
     return unicodedata.normalize("NFC", kept)
 
 
 def name_tokens(text: str) -> list[str]:
     """Normalised tokens of a name in Arabic or Latin script, in order."""
-    text = _strip_accents(text or "").translate(_ARABIC_STRIP).translate(_ARABIC_FOLD).translate(_DIGITS)
+    text = (
+        _strip_accents(text or "")
+        .translate(_ARABIC_STRIP)
+        .translate(_ARABIC_FOLD)
+        .translate(_DIGITS)
+    )
     text = _APOSTROPHES.sub("", text.casefold())
     words = [w for w in _SEPARATORS.split(text) if w]
     tokens: list[str] = []
@@ -74,7 +97,7 @@ def name_tokens(text: str) -> list[str]:
                 continue
             for prefix in ("abdul", "abdel", "abdal"):
                 if word.startswith(prefix) and len(word) > len(prefix) + 1:
-                    word = "abd" + word[len(prefix):]
+                    word = "abd" + word[len(prefix) :]
                     break
             word = _DOUBLED.sub(r"\1", word)
             tokens.append(word)

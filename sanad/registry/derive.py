@@ -10,13 +10,24 @@ from typing import Any
 
 from sanad.core.text import document_key, name_tokens
 
-AGE_GROUPS: tuple[tuple[str, int, int | None], ...] = (("0-5", 0, 5), ("6-17", 6, 17), ("18-59", 18, 59),
-                                                       ("60+", 60, None))
+AGE_GROUPS: tuple[tuple[str, int, int | None], ...] = (
+    ("0-5", 0, 5),
+    ("6-17", 6, 17),
+    ("18-59", 18, 59),
+    ("60+", 60, None),
+)
 LARGE_HOUSEHOLD = 7  # members: "large household" from this size on
 OLDER_AGE = 60
 ADULT_AGE = 18
 WG_CUTOFF = 3  # "a lot of difficulty" or "cannot do at all" in at least one domain
-WG_DOMAINS = ("wg_seeing", "wg_hearing", "wg_walking", "wg_cognition", "wg_selfcare", "wg_communication")
+WG_DOMAINS = (
+    "wg_seeing",
+    "wg_hearing",
+    "wg_walking",
+    "wg_cognition",
+    "wg_selfcare",
+    "wg_communication",
+)
 
 
 def age_on(date_of_birth: datetime.date, on: datetime.date) -> int:
@@ -44,8 +55,11 @@ def household_derived(members: Iterable[Any], *, on: datetime.date | None = None
     on = on or datetime.date.today()
     active = [m for m in members if getattr(m, "status", "active") == "active"]
     empty = {label: 0 for label, _low, _high in AGE_GROUPS}
-    demo: dict[str, Any] = {"female": dict(empty), "male": dict(empty),
-                            "disability": {"female": dict(empty), "male": dict(empty)}}
+    demo: dict[str, Any] = {
+        "female": dict(empty),
+        "male": dict(empty),
+        "disability": {"female": dict(empty), "male": dict(empty)},
+    }
     head = None
     any_disability = any_unaccompanied = False
     ages = []
@@ -76,16 +90,31 @@ def household_derived(members: Iterable[Any], *, on: datetime.date | None = None
     }
 
 
-NAME_FIELDS = ("given_name_ar", "fathers_name_ar", "grandfathers_name_ar", "family_name_ar",
-               "given_name_en", "fathers_name_en", "grandfathers_name_en", "family_name_en")
+NAME_FIELDS = (
+    "given_name_ar",
+    "fathers_name_ar",
+    "grandfathers_name_ar",
+    "family_name_ar",
+    "given_name_en",
+    "fathers_name_en",
+    "grandfathers_name_en",
+    "family_name_en",
+)
 
 
 def member_name_key(member: Any) -> str:
-    return " ".join(tok for field in NAME_FIELDS for tok in name_tokens(getattr(member, field, "") or ""))[:400]
+    return " ".join(
+        tok for field in NAME_FIELDS for tok in name_tokens(getattr(member, field, "") or "")
+    )[:400]
 
 
-def search_keys(*, registration_id: str, members: Iterable[Any] = (), phones: Iterable[str] = (),
-                documents: Iterable[str] = ()) -> set[str]:
+def search_keys(
+    *,
+    registration_id: str,
+    members: Iterable[Any] = (),
+    phones: Iterable[str] = (),
+    documents: Iterable[str] = (),
+) -> set[str]:
     """Keys for `SearchKey`: `n:<name token>`, `p:<+9647…>`, `d:<document number>`, `r:<id>`."""
     keys = {f"r:{registration_id.upper()}"}
     for m in members:
@@ -110,7 +139,9 @@ def query_keys(query: str) -> list[tuple[str, bool]]:
     if upper.startswith("SND-") or (upper.startswith("SND") and len(upper) >= 11):
         rid = upper if "-" in upper else f"SND-{upper[3:7]}-{upper[7:]}"
         return [(f"r:{rid}", upper.count("-") < 2 and len(upper) < 12)]
-    digits = "".join(ch for ch in text.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")) if ch.isdigit())
+    digits = "".join(
+        ch for ch in text.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")) if ch.isdigit()
+    )
     if len(digits) >= 7 and len(digits) >= len(text.replace(" ", "")) - 2:
         try:
             return [(f"p:{normalise_phone(text)}", False)]

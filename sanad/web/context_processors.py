@@ -38,16 +38,28 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
         )
     registry_children = []
     if has_permission(user, "registry.view_household"):
-        registry_children.append({"label": _("Households"), "url": reverse("registry:household_list")})
+        registry_children.append(
+            {"label": _("Households"), "url": reverse("registry:household_list")}
+        )
     if has_permission(user, "registry.import_households"):
         registry_children.append({"label": _("Imports"), "url": reverse("registry:import_list")})
     if has_permission(user, "registry.print_cards"):
-        registry_children.append({"label": _("Print household cards"), "url": reverse("registry:card_bulk")})
+        registry_children.append(
+            {"label": _("Print household cards"), "url": reverse("registry:card_bulk")}
+        )
     if has_permission(user, "assistance.view_assistance"):
-        registry_children.append({"label": _("Assistance ledger"), "url": reverse("assistance:record_list")})
+        registry_children.append(
+            {"label": _("Assistance ledger"), "url": reverse("assistance:record_list")}
+        )
     if registry_children:
-        items.append({"label": _("Registry"), "icon": "people", "children": registry_children,
-                      "url": registry_children[0]["url"]})
+        items.append(
+            {
+                "label": _("Registry"),
+                "icon": "people",
+                "children": registry_children,
+                "url": registry_children[0]["url"],
+            }
+        )
     if has_permission(user, "geo.view_place"):
         items.append({"label": _("Places"), "url": reverse("geo:place_list"), "icon": "geo-alt"})
     if has_permission(user, "geo.view_adminunit"):

@@ -862,7 +862,13 @@ def registry_checks(role: str, w: World) -> list[Check]:
             api=True,
         ),
         Check("card-detail in", "get", f"/api/v1/cards/{h_in.card_token}/", hid(view_hh), api=True),
-        Check("card-detail out", "get", f"/api/v1/cards/{h_out.card_token}/", out404(view_hh), api=True),
+        Check(
+            "card-detail out",
+            "get",
+            f"/api/v1/cards/{h_out.card_token}/",
+            out404(view_hh),
+            api=True,
+        ),
         *import_checks(role, w.extras["import_batch"], Check, can, allowed, HIDDEN),
         # An aggregate: donors and M&E see it too (reporting.view_aggregates).
         Check(

@@ -221,10 +221,14 @@ def test_registration_ids_that_exist_already_are_drawn_again(importer, tmp_files
     }
 
 
-def test_a_document_number_already_in_the_registry_is_an_error_naming_its_household(importer, tmp_files):
+def test_a_document_number_already_in_the_registry_is_an_error_naming_its_household(
+    importer, tmp_files
+):
     member = {**HEAD, "document_kind": "national_id", "document_number": "199012345678"}
     commit_file(importer, template_csv(tmp_files / "first.csv", [household(members=[member])]))
     holder = Household.objects.get().registration_id
-    again = validated(importer, template_csv(tmp_files / "second.csv", [household(members=[member])]))
+    again = validated(
+        importer, template_csv(tmp_files / "second.csv", [household(members=[member])])
+    )
     [error] = services.batch_errors(again)
     assert error["column"] == "document_number" and holder in error["message"]

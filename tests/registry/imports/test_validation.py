@@ -205,7 +205,9 @@ def test_rows_of_a_household_that_are_not_together_are_reported(importer, tmp_fi
 
 
 def test_the_same_submission_twice_in_a_file_is_an_error_the_second_time(importer, tmp_files):
-    batch = check(importer, tmp_files, household(source_ref="uuid-1"), household(source_ref="uuid-1"))
+    batch = check(
+        importer, tmp_files, household(source_ref="uuid-1"), household(source_ref="uuid-1")
+    )
     [error] = errors_of(batch)
     assert error["row"] == 5 and error["column"] == "source_ref"
     assert "already in the file, on an earlier row" in error["message"]
