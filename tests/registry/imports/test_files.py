@@ -232,3 +232,25 @@ def test_a_file_of_an_unknown_type_or_a_broken_workbook_is_refused_clearly(impor
 def test_every_book_lists_its_sheets(tmp_files):
     path = template_csv(tmp_files / "one.csv", [household(members=[HEAD, SPOUSE])])
     assert open_book(path).sheet_names() == ["one"]
+
+
+def test_a_kobo_export_with_label_headers_in_any_language_needs_no_mapping(importer, tmp_files):
+    from sanad.registry.imports.form import FIELDS_BY_NAME
+
+    def label(name, language):
+        return FIELDS_BY_NAME[name].label[language]
+
+    main_names = ("consent", "subdistrict", "displacement_status")
+    member_names = ("given_name_ar", "sex", "date_of_birth", "relationship")
+    wb = Workbook()
+    wb.active.title = "registration"
+    wb.active.append([f"Household/{label(n, 'en')}" for n in main_names] + ["_uuid", "_index"])
+    wb.active.append(["Yes", "IQG09Q03N03", "Returnee", "u-1", 1])
+    ws = wb.create_sheet("members")
+    ws.append([label(n, "ar") for n in member_names] + ["_index", "_parent_index"])
+    ws.append(["خالد", "ذكر", "1980-01-01", "رب الأسرة", 1, 1])
+    ws.append(["فاطمة", "أنثى", "1984-01-01", "الزوج أو الزوجة", 2, 1])
+    wb.save(tmp_files / "labels.xlsx")
+    batch = validated(importer, tmp_files / "labels.xlsx", "kobo")
+    assert batch.error_count == 0, messages_of(batch)
+    assert (batch.households_new, batch.individuals_total) == (1, 2)
