@@ -102,6 +102,10 @@ MEDIA_URL = "/media/"
 STATIC_ROOT = Path(env("SANAD_STATIC_ROOT", "") or VAR_DIR / "static")
 STATIC_URL = "/static/"
 JOB_FILES_DIR = VAR_DIR / "jobs"
+# Uploaded import files and their error reports (kept out of MEDIA_ROOT: they hold
+# personal data and are served only through the scoped import pages).
+SANAD_IMPORTS_DIR = Path(env("SANAD_IMPORTS_DIR", "") or VAR_DIR / "imports")
+SANAD_IMPORT_MAX_MB = env_int("SANAD_IMPORT_MAX_MB", 1024)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

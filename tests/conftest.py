@@ -16,6 +16,7 @@ def _fast_hashing_and_files(settings: Any, tmp_path: Any, request: Any) -> None:
     if "real_hashers" not in request.keywords:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.JOB_FILES_DIR = tmp_path / "jobs"
+    settings.SANAD_IMPORTS_DIR = tmp_path / "imports"
 
 
 @pytest.fixture(autouse=True)
