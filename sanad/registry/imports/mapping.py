@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from sanad.registry.imports.form import (
     CHOICES,
@@ -169,7 +169,7 @@ def _pick_sheet(names: list[str], wanted: str | None, fallback: str | None) -> s
             if name == wanted or name.casefold() == wanted.casefold():
                 return name
         raise FileUnreadable(
-            N_("The file has no sheet named “%(sheet)s” (it has: %(sheets)s)."),
+            gettext_noop("The file has no sheet named “%(sheet)s” (it has: %(sheets)s)."),
             sheet=wanted,
             sheets=", ".join(names),
         )
@@ -182,14 +182,14 @@ def plan_for(book: Book, *, file_format: str, spec: dict[str, Any] | None = None
     sheets_spec = spec.get("sheets") or {}
     names = book.sheet_names()
     if not names:
-        raise FileUnreadable(N_("The file has no sheet."))
+        raise FileUnreadable(gettext_noop("The file has no sheet."))
     default_main = next((n for n in names if n.casefold() == "households"), names[0])
     household_sheet = _pick_sheet(names, sheets_spec.get("household"), default_main)
     assert household_sheet is not None
     household_headers = book.headers(household_sheet)
     if not any(household_headers):
         raise FileUnreadable(
-            N_("The first row of the sheet “%(sheet)s” holds no column names."),
+            gettext_noop("The first row of the sheet “%(sheet)s” holds no column names."),
             sheet=household_sheet,
         )
     member_sheet: str | None
@@ -228,7 +228,7 @@ def plan_for(book: Book, *, file_format: str, spec: dict[str, Any] | None = None
             if col is None:
                 plan.problems.append(
                     (
-                        N_(
+                        gettext_noop(
                             "The column mapping names the column “%(column)s” for %(field)s, but the file has no such column."
                         ),
                         {"column": named, "field": f_target},
@@ -288,7 +288,7 @@ def _check_required(plan: Plan) -> None:
     if plan.member_sheet is None:
         plan.problems.append(
             (
-                N_(
+                gettext_noop(
                     "The file has no members sheet: a Kobo export puts the household members (the "
                     "repeat group) in a sheet of their own. Export as XLSX with all the sheets, or "
                     "name the sheet in a column mapping."
@@ -309,7 +309,7 @@ def _check_required(plan: Plan) -> None:
     if missing:
         plan.problems.append(
             (
-                N_(
+                gettext_noop(
                     "The file has no column for: %(columns)s. Rename the columns, or choose them in "
                     "a column mapping."
                 ),

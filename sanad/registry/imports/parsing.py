@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from sanad.registry.imports.xlsx import XlsxBook, XlsxError, _python_to_text
 
@@ -189,7 +189,7 @@ class XlsxStreamBook(Book):
         try:
             self._book = XlsxBook(path)
         except XlsxError as exc:
-            raise FileUnreadable(N_("The file is not a readable XLSX workbook.")) from exc
+            raise FileUnreadable(gettext_noop("The file is not a readable XLSX workbook.")) from exc
 
     def sheet_names(self) -> list[str]:
         return self._book.sheet_names()
@@ -231,7 +231,7 @@ class ZipCsvBook(Book):
         try:
             self._zip = zipfile.ZipFile(path)
         except zipfile.BadZipFile as exc:
-            raise FileUnreadable(N_("The file is not a readable ZIP archive.")) from exc
+            raise FileUnreadable(gettext_noop("The file is not a readable ZIP archive.")) from exc
         self._books: dict[str, CsvBook] = {}
         for info in self._zip.infolist():
             name = info.filename
@@ -242,7 +242,7 @@ class ZipCsvBook(Book):
                 path, name=sheet, opener=lambda n=name: _SeekableZipMember(self._zip, n)
             )
         if not self._books:
-            raise FileUnreadable(N_("The ZIP archive holds no CSV file."))
+            raise FileUnreadable(gettext_noop("The ZIP archive holds no CSV file."))
         self._current: CsvBook | None = None
 
     def sheet_names(self) -> list[str]:
@@ -325,12 +325,12 @@ def kobo_json_book(path: Path, *, name: str | None = None) -> MemoryBook:
         with path.open("rb") as fh:
             data = json.load(fh)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise FileUnreadable(N_("The file is not valid JSON.")) from exc
+        raise FileUnreadable(gettext_noop("The file is not valid JSON.")) from exc
     if isinstance(data, dict):
         data = data.get("results", data.get("data"))
     if not isinstance(data, list) or not all(isinstance(s, dict) for s in data):
         raise FileUnreadable(
-            N_("The JSON file is not a Kobo export: expected a list of submissions.")
+            gettext_noop("The JSON file is not a Kobo export: expected a list of submissions.")
         )
     main_headers: dict[str, None] = {"_index": None}
     repeat_headers: dict[str, dict[str, None]] = {}
@@ -379,7 +379,7 @@ def open_book(path: Path, *, name: str | None = None) -> Book:
     if suffix in {".json", ".xls"}:
         if path.stat().st_size > MAX_WHOLE_FILE_BYTES:
             raise FileUnreadable(
-                N_(
+                gettext_noop(
                     "This %(kind)s file is too large to import in one piece (the limit is %(mb)s MB). "
                     "Export the form as XLSX instead."
                 ),
@@ -391,9 +391,9 @@ def open_book(path: Path, *, name: str | None = None) -> Book:
         try:
             return CalamineBook(path)
         except Exception as exc:
-            raise FileUnreadable(N_("The file is not a readable XLS workbook.")) from exc
+            raise FileUnreadable(gettext_noop("The file is not a readable XLS workbook.")) from exc
     raise FileUnreadable(
-        N_("Files of type “%(suffix)s” cannot be imported. Use %(allowed)s."),
+        gettext_noop("Files of type “%(suffix)s” cannot be imported. Use %(allowed)s."),
         suffix=suffix or "?",
         allowed=", ".join(SUFFIXES),
     )
@@ -468,7 +468,7 @@ def kobo_households(
                         m_values[parent_col]
                         if parent_col is not None and parent_col < len(m_values)
                         else "",
-                        N_(
+                        gettext_noop(
                             "This member row belongs to no submission of the main sheet (its "
                             "%(column)s is not found, or the sheet is not in the order Kobo exports it)."
                         ),
@@ -495,7 +495,7 @@ def kobo_households(
                 m_values[parent_col]
                 if parent_col is not None and parent_col < len(m_values)
                 else "",
-                N_(
+                gettext_noop(
                     "This member row belongs to no submission of the main sheet (its "
                     "%(column)s is not found, or the sheet is not in the order Kobo exports it)."
                 ),
@@ -537,7 +537,7 @@ def template_households(
                     number,
                     group_header,
                     "",
-                    N_(
+                    gettext_noop(
                         "Give the household reference on every row; members of a household share it."
                     ),
                     {},
@@ -550,7 +550,7 @@ def template_households(
                     number,
                     group_header,
                     ref,
-                    N_(
+                    gettext_noop(
                         "The rows of household “%(ref)s” are not together: put all the members of a "
                         "household on consecutive rows."
                     ),

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from sanad.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from sanad.core.jobs import JobCancelled, job_start
@@ -352,7 +352,7 @@ def _validate(
         reach = _reach(user)
         if reach is not None and not reach:
             raise FileUnreadable(
-                N_(
+                gettext_noop(
                     "Your role does not allow registering households, so none can be imported. "
                     "Ask an administrator for a role with that permission."
                 )

@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from sanad.core.text import document_key, normalise_phone
 from sanad.registry.derive import age_on
@@ -67,8 +67,8 @@ _DOCUMENT_CHARS = re.compile(r"^[A-Z0-9]{1,40}$")
 _MISSING = object()
 _fromisoformat = datetime.date.fromisoformat
 _REQUIRED = {
-    "sex": N_("The sex is missing."),
-    "relationship": N_("The relationship to the head of household is missing."),
+    "sex": gettext_noop("The sex is missing."),
+    "relationship": gettext_noop("The relationship to the head of household is missing."),
 }
 # Member select questions read in the fast loop, in MEMBER_SLOTS order after the date
 # of birth (the relationship is put in its place afterwards).
@@ -103,7 +103,10 @@ def _pcode_problem(code: str) -> tuple[str, dict[str, Any]]:
             # The geo message is already a sentence in the active language.
             _pcode_messages[code] = ("%(message)s", {"message": str(exc.message)})
         else:  # a current code loaded after the reference data
-            _pcode_messages[code] = (N_("“%(code)s” is not a known P-code."), {"code": code})
+            _pcode_messages[code] = (
+                gettext_noop("“%(code)s” is not a known P-code."),
+                {"code": code},
+            )
     return _pcode_messages[code]
 
 
@@ -203,7 +206,7 @@ class Validator:
                         row,
                         header,
                         raw,
-                        N_("“%(value)s” is not one of the answers: %(choices)s."),
+                        gettext_noop("“%(value)s” is not one of the answers: %(choices)s."),
                         {
                             "value": raw,
                             "choices": ", ".join(c.name for c in CHOICES.get(f.choices or "", []))
@@ -230,7 +233,9 @@ class Validator:
                     row,
                     header,
                     raw,
-                    N_("“%(value)s” is not an Iraqi mobile number (such as 0750 123 4567)."),
+                    gettext_noop(
+                        "“%(value)s” is not an Iraqi mobile number (such as 0750 123 4567)."
+                    ),
                     {"value": raw},
                 )
             )
@@ -249,7 +254,9 @@ class Validator:
                     row,
                     header,
                     raw,
-                    N_("“%(value)s” is not a date: write it as YYYY-MM-DD or DD/MM/YYYY."),
+                    gettext_noop(
+                        "“%(value)s” is not a date: write it as YYYY-MM-DD or DD/MM/YYYY."
+                    ),
                     {"value": raw},
                 )
             )
@@ -261,7 +268,7 @@ class Validator:
                     row,
                     header,
                     raw,
-                    N_("The date %(value)s is in the future."),
+                    gettext_noop("The date %(value)s is in the future."),
                     {"value": raw},
                 )
             )
@@ -273,7 +280,7 @@ class Validator:
                     row,
                     header,
                     raw,
-                    N_("The date %(value)s is too far in the past."),
+                    gettext_noop("The date %(value)s is too far in the past."),
                     {"value": raw},
                 )
             )
@@ -296,7 +303,7 @@ class Validator:
                     row,
                     header,
                     raw,
-                    N_(
+                    gettext_noop(
                         "“%(value)s” is the P-code of another level of admin unit than this column asks for."
                     ),
                     {"value": raw},
@@ -335,7 +342,7 @@ class Validator:
                     row,
                     self.plan.household_headers[self.keys["source_ref"] or 0],
                     ref,
-                    N_("The submission id is longer than %(max)s characters."),
+                    gettext_noop("The submission id is longer than %(max)s characters."),
                     {"max": 100},
                 )
             )
@@ -349,7 +356,7 @@ class Validator:
                     row,
                     head["consent"],
                     "",
-                    N_("The household's consent to registration is missing."),
+                    gettext_noop("The household's consent to registration is missing."),
                     {},
                 )
             )
@@ -360,7 +367,9 @@ class Validator:
                     row,
                     head["consent"],
                     consent,
-                    N_("The household did not consent to registration: it cannot be imported."),
+                    gettext_noop(
+                        "The household did not consent to registration: it cannot be imported."
+                    ),
                     {},
                 )
             )
@@ -383,7 +392,7 @@ class Validator:
                     row,
                     head["subdistrict"],
                     "",
-                    N_(
+                    gettext_noop(
                         "Give the P-code of the sub-district (or at least the district) where the household lives."
                     ),
                     {},
@@ -397,7 +406,9 @@ class Validator:
                         row,
                         head["district"],
                         dist,
-                        N_("The sub-district %(sub)s is not in the district %(district)s."),
+                        gettext_noop(
+                            "The sub-district %(sub)s is not in the district %(district)s."
+                        ),
                         {"sub": unit.pcode, "district": dist},
                     )
                 )
@@ -408,7 +419,7 @@ class Validator:
                         row,
                         head["governorate"],
                         gov,
-                        N_("%(unit)s is not in the governorate %(governorate)s."),
+                        gettext_noop("%(unit)s is not in the governorate %(governorate)s."),
                         {"unit": unit.pcode, "governorate": gov},
                     )
                 )
@@ -420,7 +431,7 @@ class Validator:
                         row,
                         head["subdistrict"] if sub else head["district"],
                         sub or dist,
-                        N_(
+                        gettext_noop(
                             "%(unit)s is outside the governorates where you may register households."
                         ),
                         {"unit": unit.pcode},
@@ -440,7 +451,7 @@ class Validator:
                         row,
                         head["place_code"],
                         code,
-                        N_("No camp or site has the code “%(value)s”."),
+                        gettext_noop("No camp or site has the code “%(value)s”."),
                         {"value": code},
                     )
                 )
@@ -451,7 +462,9 @@ class Validator:
                         row,
                         head["place_code"],
                         code,
-                        N_("Several places have the code “%(value)s”; it cannot tell which one."),
+                        gettext_noop(
+                            "Several places have the code “%(value)s”; it cannot tell which one."
+                        ),
                         {"value": code},
                     )
                 )
@@ -464,7 +477,7 @@ class Validator:
                             row,
                             head["place_code"],
                             code,
-                            N_("The place “%(value)s” is closed."),
+                            gettext_noop("The place “%(value)s” is closed."),
                             {"value": code},
                         )
                     )
@@ -475,7 +488,7 @@ class Validator:
                             row,
                             head["place_code"],
                             code,
-                            N_(
+                            gettext_noop(
                                 "The place “%(value)s” is in another governorate than the household's location."
                             ),
                             {"value": code},
@@ -491,7 +504,7 @@ class Validator:
                     row,
                     head["displacement_status"],
                     "",
-                    N_("The displacement status is missing."),
+                    gettext_noop("The displacement status is missing."),
                     {},
                 )
             )
@@ -543,7 +556,7 @@ class Validator:
                                 number,
                                 head[name],
                                 other,
-                                N_(
+                                gettext_noop(
                                     "This household column differs from the household's first row (%(first)s)."
                                 ),
                                 {"first": v[col].strip()},
@@ -553,7 +566,7 @@ class Validator:
             if m is not None:
                 members.append(m)
         if not raw.members:
-            errs.append(Err(sheet, row, "", "", N_("The household has no members."), {}))
+            errs.append(Err(sheet, row, "", "", gettext_noop("The household has no members."), {}))
         elif len(members) == len(raw.members):
             self._household_rules(members, errs)
         h.members = members
@@ -571,7 +584,7 @@ class Validator:
                     row,
                     headers[name],
                     text,
-                    N_("The text is longer than %(max)s characters."),
+                    gettext_noop("The text is longer than %(max)s characters."),
                     {"max": limit},
                 )
             )
@@ -612,7 +625,7 @@ class Validator:
                     row,
                     self._member_text_headers["given_name_ar"],
                     "",
-                    N_("The person's given name is missing (in Arabic or Latin script)."),
+                    gettext_noop("The person's given name is missing (in Arabic or Latin script)."),
                     {},
                 )
             )
@@ -680,7 +693,7 @@ class Validator:
                         row,
                         head[name],
                         value,
-                        N_("The text is longer than %(max)s characters."),
+                        gettext_noop("The text is longer than %(max)s characters."),
                         {"max": 80},
                     )
                 )
@@ -692,7 +705,7 @@ class Validator:
                         row,
                         head[name],
                         value,
-                        N_(
+                        gettext_noop(
                             "Write this name in Arabic script; the Latin-script columns take Latin letters."
                         ),
                         {},
@@ -706,7 +719,7 @@ class Validator:
                         row,
                         head[name],
                         value,
-                        N_(
+                        gettext_noop(
                             "Write this name in Latin letters; the Arabic-script columns take Arabic script."
                         ),
                         {},
@@ -716,7 +729,9 @@ class Validator:
     def _slow_date(self, raw: str, errs: list[Err], row: int) -> datetime.date | None:
         header = self._member_text_headers["date_of_birth"]
         if not raw.strip():
-            errs.append(Err(self.msheet, row, header, "", N_("The date of birth is missing."), {}))
+            errs.append(
+                Err(self.msheet, row, header, "", gettext_noop("The date of birth is missing."), {})
+            )
             return None
         dob = self._date(raw, errs, self.msheet, row, header)
         if dob is not None and age_on(dob, self.today) > MAX_AGE:
@@ -726,7 +741,7 @@ class Validator:
                     row,
                     header,
                     raw,
-                    N_("An age over %(max)s years is not plausible."),
+                    gettext_noop("An age over %(max)s years is not plausible."),
                     {"max": MAX_AGE},
                 )
             )
@@ -742,7 +757,7 @@ class Validator:
                     row,
                     head["document_kind"],
                     "",
-                    N_("Say which document the number %(value)s is from."),
+                    gettext_noop("Say which document the number %(value)s is from."),
                     {"value": number},
                 )
             )
@@ -753,7 +768,7 @@ class Validator:
                     row,
                     head["document_number"],
                     "",
-                    N_("The document number is missing."),
+                    gettext_noop("The document number is missing."),
                     {},
                 )
             )
@@ -765,7 +780,7 @@ class Validator:
                     row,
                     head["document_number"],
                     number,
-                    N_(
+                    gettext_noop(
                         "A document number has up to 40 letters and digits (spaces and dashes are ignored)."
                     ),
                     {},
@@ -784,7 +799,7 @@ class Validator:
                     row,
                     head["date_of_birth"],
                     v[mc["date_of_birth"]],
-                    N_("An age over %(max)s years is not plausible."),
+                    gettext_noop("An age over %(max)s years is not plausible."),
                     {"max": MAX_AGE},
                 )
             )
@@ -797,7 +812,7 @@ class Validator:
                     row,
                     head["is_pregnant"],
                     v[mc["is_pregnant"]],
-                    N_("Pregnancy is recorded only for women aged %(low)s to %(high)s."),
+                    gettext_noop("Pregnancy is recorded only for women aged %(low)s to %(high)s."),
                     {"low": PREGNANCY_AGES[0], "high": PREGNANCY_AGES[1]},
                 )
             )
@@ -808,7 +823,7 @@ class Validator:
                     row,
                     head["is_unaccompanied_or_separated"],
                     v[mc["is_unaccompanied_or_separated"]],
-                    N_("Only a child under 18 can be unaccompanied or separated."),
+                    gettext_noop("Only a child under 18 can be unaccompanied or separated."),
                     {},
                 )
             )
@@ -822,7 +837,7 @@ class Validator:
                         row,
                         head["sex"],
                         v[mc["sex"]],
-                        N_("The sex does not fit the relationship “%(relationship)s”."),
+                        gettext_noop("The sex does not fit the relationship “%(relationship)s”."),
                         {"relationship": rel},
                     )
                 )
@@ -833,7 +848,7 @@ class Validator:
                         row,
                         head["date_of_birth"],
                         v[mc["date_of_birth"]],
-                        N_("A spouse must be at least %(min)s years old."),
+                        gettext_noop("A spouse must be at least %(min)s years old."),
                         {"min": MIN_SPOUSE_AGE},
                     )
                 )
@@ -850,7 +865,7 @@ class Validator:
                     first.row,
                     head_col,
                     first.relationship or "",
-                    N_("No member of the household is its head: exactly one must be."),
+                    gettext_noop("No member of the household is its head: exactly one must be."),
                     {},
                 )
             )
@@ -863,7 +878,9 @@ class Validator:
                         extra.row,
                         head_col,
                         "head",
-                        N_("The household has more than one head: exactly one member must be."),
+                        gettext_noop(
+                            "The household has more than one head: exactly one member must be."
+                        ),
                         {},
                     )
                 )
@@ -878,7 +895,7 @@ class Validator:
                     head.row,
                     dob_col,
                     head.date_of_birth.isoformat(),
-                    N_("The head of household must be at least %(min)s years old."),
+                    gettext_noop("The head of household must be at least %(min)s years old."),
                     {"min": MIN_HEAD_AGE},
                 )
             )
@@ -894,7 +911,7 @@ class Validator:
                             m.row,
                             number_col,
                             m.document_number,
-                            N_("Two members cannot have the same document number."),
+                            gettext_noop("Two members cannot have the same document number."),
                             {},
                         )
                     )
@@ -910,7 +927,7 @@ class Validator:
                             m.row,
                             dob_col,
                             m.date_of_birth.isoformat(),
-                            N_(
+                            gettext_noop(
                                 "A %(relationship)s must be at least %(years)s years younger than the head of household."
                             ),
                             {"relationship": rel, "years": gap},
@@ -925,7 +942,7 @@ class Validator:
                             m.row,
                             dob_col,
                             m.date_of_birth.isoformat(),
-                            N_(
+                            gettext_noop(
                                 "A %(relationship)s must be at least %(years)s years older than the head of household."
                             ),
                             {"relationship": rel, "years": gap},
@@ -983,7 +1000,7 @@ def validate_households(
                                 raw.number,
                                 ref_header,
                                 ref,
-                                N_(
+                                gettext_noop(
                                     "This submission (%(ref)s) is already in the file, on an earlier row."
                                 ),
                                 {"ref": ref},
@@ -1038,7 +1055,7 @@ def validate_households(
                                 m.row,
                                 number_header,
                                 m.document_number,
-                                N_(
+                                gettext_noop(
                                     "This document number is already given to a member of another household of the file."
                                 ),
                                 {},
