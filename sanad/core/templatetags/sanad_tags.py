@@ -47,3 +47,10 @@ def page_url(context: dict[str, Any], page: int) -> str:
 @register.simple_tag
 def query_string(**kwargs: Any) -> str:
     return urlencode({k: v for k, v in kwargs.items() if v not in (None, "")})
+
+
+@register.filter
+def choice_label(value: Any, choices: Any) -> Any:
+    """The translated label of `value` in `choices` (a Choices class's `.choices`),
+    e.g. `{{ t.to_state|choice_label:status_choices }}`; the value itself if unknown."""
+    return dict(choices).get(value, value) if value else value

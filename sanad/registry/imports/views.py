@@ -138,6 +138,7 @@ def import_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
         "has_report": services.report_path(batch) is not None,
         "reject_form": RejectForm(),
         "history": ImportBatch.STATUS_MACHINE.history(batch),
+        "status_choices": ImportBatch.Status.choices,
     }
     template = (
         "registry/imports/_batch_summary.html"
