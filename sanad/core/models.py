@@ -18,6 +18,11 @@ class BaseModel(models.Model):
 
     `PERSONAL_FIELDS` lists the fields that identify a person: audit trails, exports,
     logs and error reports use it to leave them out or pseudonymise them.
+
+    The audit columns `created_by`/`updated_by` are not foreign-key constraints in the
+    database (`db_constraint=False`, ADR 0005): a bulk import writes millions of rows,
+    each of which would queue two constraint checks against the same user row. Users are
+    deactivated, not deleted; if one is deleted, Django's `SET_NULL` still clears them.
     """
 
     PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ()
@@ -33,6 +38,7 @@ class BaseModel(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        db_constraint=False,
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -42,6 +48,7 @@ class BaseModel(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        db_constraint=False,
     )
 
     class Meta:

@@ -541,9 +541,21 @@ class DisplacementMove(BaseModel):
 class SearchKey(models.Model):
     """Normalised search keys of a household (name tokens of its members in both
     scripts, phone digits, document numbers, registration id), so that search is an
-    indexed range scan even on a million individuals."""
+    indexed range scan even on a million individuals.
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="search_keys")
+    A derived table, rebuilt by `household_refresh`: its household column is not a
+    database constraint and has no index of its own (the unique (household, key) index
+    serves look-ups by household), so that an import's millions of keys cost one index
+    entry each, not a constraint check too (ADR 0005). Deleting a household through
+    Django still deletes its keys."""
+
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.CASCADE,
+        related_name="search_keys",
+        db_constraint=False,
+        db_index=False,
+    )
     key = models.CharField(max_length=60)
 
     class Meta:
