@@ -129,6 +129,8 @@ INSTALLED_APPS = [
     "sanad.programmes",
     "sanad.registry",
     "sanad.assistance",
+    "sanad.dedup",
+    "sanad.targeting",
     "sanad.web",
 ]
 

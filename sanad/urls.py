@@ -9,6 +9,7 @@ from sanad.accounts import api as accounts_api
 from sanad.accounts.forms import LoginForm
 from sanad.assistance import api as assistance_api
 from sanad.core import api_views as core_api
+from sanad.dedup import api as dedup_api
 from sanad.geo import api as geo_api
 from sanad.programmes import api as programmes_api
 from sanad.registry import api as registry_api
@@ -25,6 +26,7 @@ for module in (
     imports_api,
     cards_api,
     assistance_api,
+    dedup_api,
 ):
     module.register(router)
 
@@ -46,6 +48,7 @@ urlpatterns = [
     path("programmes/", include("sanad.programmes.urls")),
     path("registry/", include("sanad.registry.urls")),
     path("assistance/", include("sanad.assistance.urls")),
+    path("duplicates/", include("sanad.dedup.urls")),
     path("", include("sanad.core.urls")),
     path("api/v1/me/", accounts_api.me, name="api-me"),
     path("api/v1/", include(router.urls)),

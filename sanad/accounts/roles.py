@@ -47,6 +47,15 @@ PERMISSIONS: dict[str, str] = {
     "registry.print_cards": "Print household cards.",
     "assistance.view_assistance": "See the assistance households received.",
     "assistance.record_assistance": "Record a delivery in the assistance ledger by hand.",
+    "dedup.view_pair": "See possible duplicates, deduplication runs and merges of households.",
+    "dedup.review_pair": "Confirm (merge) or reject possible duplicates, and undo merges.",
+    "dedup.run": "Run duplicate detection and link partners' lists to the registry.",
+    "dedup.change_settings": "Set the deduplication thresholds of each programme.",
+    "targeting.view_list": "See beneficiary lists, their households and why each is in or out.",
+    "targeting.manage_list": "Build eligibility rules and beneficiary lists, include or exclude households by hand, lock lists.",
+    "targeting.approve_list": "Approve a beneficiary list someone else locked, and close lists.",
+    "targeting.manage_model": "Create vulnerability scoring models and their versions (PMT coefficients).",
+    "targeting.export_list": "Export beneficiary lists (XLSX, PDF) for field verification.",
 }
 
 ALL = frozenset(PERMISSIONS)
@@ -72,6 +81,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "registry.import_households",
             "registry.print_cards",
             "assistance.view_assistance",
+            "dedup.view_pair",
+            "dedup.review_pair",
+            "dedup.run",
+            "targeting.view_list",
+            "targeting.manage_list",
+            "targeting.manage_model",
+            "targeting.export_list",
         }
     ),
     Role.PROGRAMME_OFFICER: frozenset(
@@ -85,10 +101,23 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "registry.print_cards",
             "assistance.view_assistance",
             "assistance.record_assistance",
+            "dedup.view_pair",
+            "targeting.view_list",
+            "targeting.manage_list",
+            "targeting.approve_list",
+            "targeting.manage_model",
+            "targeting.export_list",
         }
     ),
+    # Field teams verify lists in their governorates (targeting.export_list: the sheets).
     Role.FIELD_ENUMERATOR: frozenset(
-        _SEE_PLACES | {"registry.view_household", "registry.manage_household"}
+        _SEE_PLACES
+        | {
+            "registry.view_household",
+            "registry.manage_household",
+            "targeting.view_list",
+            "targeting.export_list",
+        }
     ),
     Role.CAMP_MANAGER: frozenset(
         _SEE_PLACES
@@ -99,14 +128,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "registry.manage_household",
             "registry.print_cards",
             "assistance.view_assistance",
+            "targeting.view_list",
         }
     ),
     Role.WAREHOUSE_OFFICER: frozenset(
         _SEE_PLACES | {"registry.view_household", "assistance.view_assistance"}
     ),
     Role.TRANSPORT_OFFICER: frozenset(_SEE_PLACES | {"registry.view_household"}),
+    # The hotline answers "why was I not selected?": the explanation and appeal look-up.
     Role.HOTLINE_OPERATOR: frozenset(
-        _SEE_PLACES | {"registry.view_household", "assistance.view_assistance"}
+        _SEE_PLACES
+        | {"registry.view_household", "assistance.view_assistance", "targeting.view_list"}
     ),
     Role.PSEA_FOCAL_POINT: frozenset(_SEE_PLACES | {"registry.view_household"}),
     Role.ME_VIEWER: frozenset(

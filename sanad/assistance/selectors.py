@@ -182,6 +182,66 @@ def received_value(*, household: Household, since: datetime.date, currency: str 
     return Decimal(str(total or 0)).quantize(Decimal("0.01"))
 
 
+def households_received(
+    *,
+    since: datetime.date,
+    item: str | None = None,
+    kind: str | None = None,
+    programme: Programme | str | None = None,
+    project: Project | None = None,
+) -> QuerySet[Any]:
+    """Set-based `has_received`: the ids (`target`) of the households whose family
+    received `item` (or anything of `kind`, from `programme`, under `project`) on or
+    after `since`, merges resolved to the household a merged one lives on as. For
+    rules over many households (targeting): `Household.objects.filter(pk__in=…)` is
+    one query, whatever the number of households."""
+    qs = AssistanceRecord.objects.filter(household__isnull=False, delivered_on__gte=since)
+    if item:
+        qs = qs.filter(item=item)
+    if kind:
+        qs = qs.filter(kind=kind)
+    code = _programme_code(programme)
+    if code:
+        qs = qs.filter(programme__code=code)
+    if project is not None:
+        qs = qs.filter(project=project)
+    return qs.annotate(target=_resolved("household")).values("target")
+
+
+def households_received_value_at_least(
+    *, amount: Decimal, since: datetime.date, currency: str = "USD"
+) -> QuerySet[Any]:
+    """Set-based `received_value`: the ids (`target`) of the households whose family
+    received at least `amount` in `currency` on or after `since` (amounts in the other
+    currency converted at each delivery's rate), merges resolved."""
+    currency = currency.upper()
+    decimal = DecimalField(max_digits=24, decimal_places=4)
+    if currency == "USD":
+        converted = When(currency="IQD", then=F("value") / F("exchange_rate"))
+    else:
+        converted = When(currency="USD", then=F("value") * F("exchange_rate"))
+    return (
+        AssistanceRecord.objects.filter(
+            household__isnull=False, delivered_on__gte=since, value__isnull=False
+        )
+        .annotate(target=_resolved("household"))
+        .values("target")
+        .annotate(
+            total=Sum(
+                Case(
+                    When(currency=currency, then=F("value")),
+                    converted,
+                    default=Value(Decimal("0")),
+                    output_field=decimal,
+                ),
+                output_field=decimal,
+            )
+        )
+        .filter(total__gte=amount)
+        .values("target")
+    )
+
+
 # --- unique people reached -------------------------------------------------------------
 def _minus_years(day: datetime.date, years: int) -> datetime.date:
     try:

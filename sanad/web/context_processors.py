@@ -51,6 +51,10 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
         registry_children.append(
             {"label": _("Assistance ledger"), "url": reverse("assistance:record_list")}
         )
+    if has_permission(user, "dedup.view_pair"):
+        registry_children.append({"label": _("Duplicates"), "url": reverse("dedup:pair_list")})
+    elif has_permission(user, "dedup.run"):
+        registry_children.append({"label": _("Duplicates"), "url": reverse("dedup:run_list")})
     if registry_children:
         items.append(
             {
@@ -92,8 +96,14 @@ def _reaches(user: Any, code: str) -> bool:
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     lang = (get_language() or "en").split("-")[0]
+    user = getattr(request, "user", None)
+    signed_in = bool(user is not None and user.is_authenticated)
     return {
         "nav_items": _nav(request),
+        # Pages of lower apps (the household and import pages) offer deduplication's
+        # fragments only to those who may use them.
+        "can_view_duplicates": signed_in and has_permission(user, "dedup.view_pair"),
+        "can_find_duplicates": signed_in and has_permission(user, "dedup.run"),
         "current_lang": lang,
         "is_rtl": get_language_bidi(),
         "language_choices": [

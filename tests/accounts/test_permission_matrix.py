@@ -71,9 +71,11 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
             source_id=item,
         )
 
+    from tests.dedup.matrix import dedup_world
     from tests.registry.imports.matrix import import_batch_of_someone_else
 
     return {
+        "dedup": dedup_world(),
         "import_batch": import_batch_of_someone_else(),
         "household_in": household_in,
         "household_out": household_out,
@@ -620,6 +622,12 @@ def import_checks(*args: Any) -> list[Any]:
     return checks(*args)
 
 
+def dedup_checks(*args: Any) -> list[Any]:
+    from tests.dedup.matrix import dedup_checks as checks
+
+    return checks(*args)
+
+
 def _body(response: Any) -> str:
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content).decode()
@@ -870,6 +878,9 @@ def registry_checks(role: str, w: World) -> list[Check]:
             api=True,
         ),
         *import_checks(role, w.extras["import_batch"], Check, can, allowed, HIDDEN),
+        *dedup_checks(
+            role, w.extras["dedup"], w.extras["import_batch"], Check, can, allowed, HIDDEN
+        ),
         # An aggregate: donors and M&E see it too (reporting.view_aggregates).
         Check(
             "assistance-people-reached",

@@ -2,7 +2,8 @@
 
 `validation` holds the rules as pure functions (no database query per member, so that
 imports can run them on 200,000 households); `households` holds the writes, each in a
-transaction and each ending with `household_refresh`.
+transaction and each ending with `household_refresh`; `merge` merges a household
+registered twice into one (deduplication) and undoes it.
 """
 
 from sanad.registry.services.households import (
@@ -20,6 +21,7 @@ from sanad.registry.services.households import (
     member_remove,
     member_update,
 )
+from sanad.registry.services.merge import household_merge, household_unmerge
 from sanad.registry.services.validation import (
     Lookups,
     PreparedHousehold,
@@ -47,10 +49,12 @@ __all__ = [
     "clean_phones",
     "consent_set",
     "document_clashes",
+    "household_merge",
     "household_move",
     "household_refresh",
     "household_register",
     "household_set_status",
+    "household_unmerge",
     "household_update",
     "manage_reach",
     "member_add",

@@ -84,6 +84,7 @@ class Command(BaseCommand):
         if not options["no_registry"] and options["households"] > 0:
             with acting_as(admin, source="command"):
                 self._registry(admin, options["households"], options["seed"])
+                self._duplicates(admin)
         if not options["quiet_logins"]:
             self.print_logins(options["password"])
 
@@ -112,6 +113,28 @@ class Command(BaseCommand):
                     + "."
                 )
             )
+
+    def _duplicates(self, admin: User) -> None:
+        """One deduplication run over the demo registry, so that the review queue has
+        the demo's re-registrations (and whatever else the engine finds) to review."""
+        from sanad.dedup import services as dedup
+        from sanad.dedup.models import DedupRun
+
+        if DedupRun.objects.exists() or not Household.objects.exists():
+            return
+        try:
+            dedup.engine().find_pairs  # noqa: B018  (is the engine there?)
+        except (ImportError, AttributeError):
+            self.stdout.write("Deduplication engine not available: no review queue seeded.")
+            return
+        started = time.monotonic()
+        run = dedup.run_inline(user=admin)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Duplicates: {run.pairs_new} pairs to review ({run.records} people compared) "
+                f"in {time.monotonic() - started:.1f} s."
+            )
+        )
 
     def print_logins(self, password: str) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {password})")

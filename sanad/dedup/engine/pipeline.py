@@ -1,0 +1,1373 @@
+"""Find the records that are the same person: blocking, comparison, Fellegi–Sunter
+scoring with parameters estimated from the data (as Splink does), household context.
+
+Stages (each reported to `progress`):
+
+1. *Prepare* (Python, memoised per distinct value): name parts (a full name is split),
+   normalised and as cross-script skeletons (`names.py`); dates with their precision
+   (a year alone, 1 January, 1 July or an "estimated" flag make a date year-only);
+   phones (`core.text.normalise_phone`), document numbers (`core.text.document_key`),
+   locations, addresses. Loaded into an in-memory DuckDB database.
+2. *Blocking*: several rules, each an equi-join on a block key (`RULES`). A key shared by
+   more than `BLOCK_CAP` records is sub-blocked by further columns (birth year, admin
+   area…), so no key produces a quadratic number of pairs. A pair is produced by the
+   first rule that finds it only (later rules add `AND NOT earlier rule`). Records of the
+   same household are never paired; with `link`, pairs are left × right only.
+3. *Training* (skipped when `params` are given): u-probabilities from a deterministic
+   sample of random pairs; m-probabilities by expectation–maximisation on the aggregated
+   comparison vectors of training blocks (pairs with the same date of birth; the same
+   given and father's/family names), each training session leaving out the fields its
+   block fixes, as Splink does. The prior (the probability that two records taken at
+   random are the same person) is then estimated over all candidate pairs.
+4. *Scoring*: the weight of a pair is the prior log-odds plus the sum of each field's
+   log2 Bayes factor log2(m/u), name agreements adjusted for how common the name is
+   (term frequency). See `FIELDS` for the comparison levels.
+5. *Household context*: when two households have two or more members matching each
+   other (each pair at least `REVIEW_THRESHOLD`), each of those pairs gets
+   `HOUSEHOLD_BONUS_BITS` per further matching member (at most three), as a `household`
+   contribution: two partner lists registering the same family agree on several people.
+
+Relatives: siblings and twins share the father's and grandfather's and family names,
+often the phone, address and location, and twins the date of birth. So when the given
+names are different while the father's or grandfather's name agrees, the lineage names,
+date of birth, phone, location and address count only against the match (their
+positive weight is dropped): they say "same family", not "same person". A father and
+a son with the same given name differ in the father's name and date of birth, whose
+negative weights keep them apart.
+
+Partitions: `find_pairs(..., partition=(i, n), params=p)` generates and scores only the
+candidate pairs whose (rule, block key) hashes to i modulo n, so that n workers share
+the work; it returns every pair of at least min(threshold, REVIEW_THRESHOLD) *without*
+the household context, and `combine_partitions` applies the household context over the
+union — equal to the unpartitioned result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import math
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+
+from sanad.core.text import document_key, normalise_phone
+from sanad.dedup.engine.names import NamePart, name_part, split_full_name, vowels_compatible
+from sanad.dedup.engine.records import Record
+
+__all__ = [
+    "BLOCK_CAP",
+    "FIELDS",
+    "FLAG_THRESHOLD",
+    "HOUSEHOLD_BONUS_BITS",
+    "REVIEW_THRESHOLD",
+    "RULES",
+    "Contribution",
+    "Pair",
+    "Params",
+    "Result",
+    "combine_partitions",
+    "estimate_params",
+    "find_pairs",
+]
+
+FLAG_THRESHOLD = 0.95
+"""Recommended probability at or above which a pair is flagged as a duplicate."""
+REVIEW_THRESHOLD = 0.5
+"""Lower bound of the grey zone: pairs between this and the flag threshold wait for a person."""
+HOUSEHOLD_BONUS_BITS = 2.0
+"""log2 Bayes factor added to each matching member pair per further matching member
+of the same two households (k matching members: 2·min(k − 1, 3) bits)."""
+BLOCK_CAP = 300
+"""A block key shared by more records than this is sub-blocked by further columns."""
+HARD_CAP_FACTOR = 8
+"""A block still larger than BLOCK_CAP × this after sub-blocking is left out of its rule."""
+U_SAMPLE = 1_000_000
+"""Random pairs compared to estimate the u-probabilities."""
+EM_MAX_PAIRS = 1_000_000
+"""At most this many pairs per training session (a deterministic sample of blocks)."""
+TF_MAX_BITS = 5.0
+"""Term-frequency adjustments of name agreements are clamped to ± this many bits."""
+DIFFERENT_M_FLOOR = 0.01
+"""The m-probability of a field's "different" level is at least this (see Params.weights)."""
+
+ProgressFn = Callable[[int, int, str], None]
+
+# --- comparisons ---------------------------------------------------------------------------
+
+NAME_FIELDS = ("given_name", "father_name", "grandfather_name", "family_name")
+_NAME_COLS = {"given_name": "g", "father_name": "f", "grandfather_name": "gf", "family_name": "fam"}
+NAME_LEVELS = ("exact", "transliterated", "same_skeleton", "similar", "partly_similar", "different")
+_AGREE_LEVELS = (0, 1, 2)  # name levels with a term-frequency adjustment
+_DIFFERENT = 5
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "given_name": NAME_LEVELS,
+    "father_name": NAME_LEVELS,
+    "grandfather_name": NAME_LEVELS,
+    "family_name": NAME_LEVELS,
+    "date_of_birth": (
+        "exact",
+        "day_month_swapped",
+        "one_edit",
+        "within_1_month",
+        "year_only",
+        "within_1_year",
+        "different",
+    ),
+    "sex": ("same", "different"),
+    "phone": ("exact", "different"),
+    "document_number": ("exact", "one_edit", "different"),
+    "location": ("same_admin2", "same_admin1", "different"),
+    "address": ("exact", "similar", "partly_similar", "different"),
+}
+"""Comparison levels per field, best first. A field missing on either side has no
+level (it contributes nothing)."""
+FIELD_NAMES = tuple(FIELDS)
+# Names of the patronymic chain that agree together are not independent evidence
+# (the father's and grandfather's names run in families and clans, and go with the
+# family name): a whole name is as informative as it is rare. For the largest of these
+# groups of names that agree on a pair, the names' weight is capped at log2(Π m / f),
+# f the share of the other records with that whole name (see `_name_cap`). A given and
+# a family name alone (Western lists) are left to the per-name term frequencies.
+NAME_TUPLES: tuple[tuple[str, ...], ...] = (
+    ("given_name", "father_name", "grandfather_name", "family_name"),
+    ("given_name", "father_name", "grandfather_name"),
+    ("given_name", "father_name", "family_name"),
+    ("given_name", "father_name"),
+)
+_SIBLING_FIELDS = {
+    "father_name",
+    "grandfather_name",
+    "family_name",
+    "date_of_birth",
+    "phone",
+    "location",
+    "address",
+}
+
+# Starting (and prior) m-probabilities, best level first.
+_M0: dict[str, tuple[float, ...]] = {
+    "given_name": (0.80, 0.08, 0.05, 0.03, 0.02, 0.02),
+    "father_name": (0.80, 0.08, 0.05, 0.03, 0.02, 0.02),
+    "grandfather_name": (0.75, 0.08, 0.05, 0.04, 0.03, 0.05),
+    "family_name": (0.75, 0.08, 0.05, 0.04, 0.03, 0.05),
+    "date_of_birth": (0.7, 0.02, 0.05, 0.03, 0.1, 0.05, 0.05),
+    "sex": (0.97, 0.03),
+    "phone": (0.6, 0.4),
+    "document_number": (0.85, 0.05, 0.1),
+    "location": (0.7, 0.15, 0.15),
+    "address": (0.6, 0.15, 0.1, 0.15),
+}
+_PSEUDO_M = 2.0  # pseudo-pairs pulling m towards _M0 (matters only on tiny inputs)
+_PSEUDO_U = 1.0
+
+
+# Level of a Jaro–Winkler similarity s, looked up as _JW_LEVELS[floor(100 s) + 1] so that
+# the similarity is computed once: ≥ 0.92 similar (3), ≥ 0.8 partly similar (4), else
+# different (5).
+_JW_LEVELS = "[" + ", ".join("3" if i >= 92 else "4" if i >= 80 else "5" for i in range(101)) + "]"
+
+
+def _jw_level(a: str, b: str) -> str:
+    return f"{_JW_LEVELS}[floor(100 * jaro_winkler_similarity({a}, {b}))::INTEGER + 1]"
+
+
+def _name_level_sql(c: str, cr: str | None = None, conflicts: bool = True) -> str:
+    """Level of name column prefix `c` of l against `cr` (default `c`) of r: NULL
+    missing, 0 exact, 1 transliterated, 2 same skeleton, else by the Jaro–Winkler
+    similarity of the normalised names (same script) or of the skeletons (across
+    scripts)."""
+    cr = cr or c
+    # Same skeleton, but the written vowels say another name (Hassan / حسين): different.
+    vowels = f"x_{c}.a IS NOT NULL" if conflicts else "FALSE"
+    return (
+        f"CASE WHEN l.{c}_n IS NULL OR r.{cr}_n IS NULL THEN NULL "
+        f"WHEN l.{c}_sc = r.{cr}_sc AND l.{c}_n = r.{cr}_n THEN 0 "
+        f"WHEN (l.{c}_s = r.{cr}_s OR l.{c}_a = r.{cr}_a) "
+        f"THEN CASE WHEN {vowels} THEN 5 WHEN l.{c}_sc <> r.{cr}_sc THEN 1 ELSE 2 END "
+        f"WHEN l.{c}_sc = r.{cr}_sc THEN {_jw_level(f'l.{c}_n', f'r.{cr}_n')} "
+        f"ELSE {_jw_level(f'l.{c}_s', f'r.{cr}_s')} END"
+    )
+
+
+def _agree_sql(c: str, cr: str) -> str:
+    return f"coalesce(l.{c}_n = r.{cr}_n OR l.{c}_s = r.{cr}_s, FALSE)"
+
+
+def _one_edit(a: str, b: str, same_length: bool = False) -> str:
+    """One substitution, insertion, deletion or transposition of neighbours. The
+    Damerau–Levenshtein distance is slow: only computed where a transposition is
+    possible (two characters differ)."""
+    if same_length:  # dates YYYYMMDD
+        return f"(hamming({a}, {b}) <= 1 OR (hamming({a}, {b}) = 2 AND damerau_levenshtein({a}, {b}) = 1))"
+    return (
+        f"(CASE WHEN length({a}) = length({b}) THEN hamming({a}, {b}) <= 1 OR (hamming({a}, {b}) = 2 "
+        f"AND damerau_levenshtein({a}, {b}) = 1) WHEN abs(length({a}) - length({b})) = 1 "
+        f"THEN levenshtein({a}, {b}) <= 1 ELSE FALSE END)"
+    )
+
+
+# Given and family names entered the other way round (Western order on one list):
+# compared crosswise when neither agrees straight.
+_SWAP_GUARD = f"NOT {_agree_sql('g', 'g')} AND NOT {_agree_sql('fam', 'fam')}"
+
+_RAW_SQL = ",\n".join(
+    [f"({_name_level_sql(c)})::TINYINT AS {f}" for f, c in _NAME_COLS.items()]
+    + [
+        f"(CASE WHEN {_SWAP_GUARD} THEN {_name_level_sql('g', 'fam', False)} END)::TINYINT "
+        "AS given_x",
+        f"(CASE WHEN {_SWAP_GUARD} THEN {_name_level_sql('fam', 'g', False)} END)::TINYINT "
+        "AS family_x",
+        f"""(CASE WHEN l.dob_y IS NULL OR r.dob_y IS NULL THEN NULL
+            WHEN l.dob_p = 2 AND r.dob_p = 2 THEN
+              CASE WHEN l.dob_s = r.dob_s THEN 0
+                   WHEN l.dob_y = r.dob_y AND l.dob_m = r.dob_d AND l.dob_d = r.dob_m THEN 1
+                   WHEN {_one_edit("l.dob_s", "r.dob_s", True)} THEN 2
+                   WHEN abs(l.dob_y::INTEGER * 372 + l.dob_m::INTEGER * 31 + l.dob_d
+                            - r.dob_y::INTEGER * 372 - r.dob_m::INTEGER * 31 - r.dob_d) <= 31 THEN 3
+                   ELSE 6 END
+            WHEN l.dob_y = r.dob_y THEN 4
+            WHEN abs(l.dob_y - r.dob_y) <= 1 THEN 5
+            ELSE 6 END)::TINYINT AS date_of_birth""",
+        """(CASE WHEN l.sex IS NULL OR r.sex IS NULL THEN NULL
+            WHEN l.sex = r.sex THEN 0 ELSE 1 END)::TINYINT AS sex""",
+        """(CASE WHEN l.phone IS NULL OR r.phone IS NULL THEN NULL
+            WHEN l.phone = r.phone THEN 0 ELSE 1 END)::TINYINT AS phone""",
+        f"""(CASE WHEN l.doc IS NULL OR r.doc IS NULL THEN NULL
+            WHEN l.doc = r.doc THEN 0
+            WHEN length(l.doc) >= 5 AND {_one_edit("l.doc", "r.doc")} THEN 1
+            ELSE 2 END)::TINYINT AS document_number""",
+        """(CASE WHEN coalesce(l.a2, l.a1) IS NULL OR coalesce(r.a2, r.a1) IS NULL THEN NULL
+            WHEN l.a2 = r.a2 THEN 0 WHEN l.a1 = r.a1 THEN 1 ELSE 2 END)::TINYINT AS location""",
+        """(CASE WHEN l.addr IS NULL OR r.addr IS NULL THEN NULL
+            WHEN l.addr = r.addr THEN 0
+            ELSE [3, 3, 3, 3, 3, 3, 3, 2, 2, 1, 1][floor(10 * jaro_winkler_similarity(l.addr,
+                 r.addr))::INTEGER + 1] END)::TINYINT AS address""",
+    ]
+)
+
+_SWAPPED = "coalesce(given_x + family_x + 1 < given_name + family_name, FALSE)"
+_LEVELS_SQL = ",\n".join(
+    [
+        f"CASE WHEN {_SWAPPED} THEN given_x ELSE given_name END AS given_name",
+        "father_name",
+        "grandfather_name",
+        f"CASE WHEN {_SWAPPED} THEN family_x ELSE family_name END AS family_name",
+        "date_of_birth",
+        "sex",
+        "phone",
+        "document_number",
+        "location",
+        "address",
+        f"{_SWAPPED} AS swapped",
+    ]
+)
+
+
+def _compare_sql(
+    pairs: str, extra: Sequence[tuple[str, str]] = (), raw_only: bool = False
+) -> str:
+    """SELECT a, b, one level column per field (and `extra` (expression over l and r,
+    alias) columns) for the pairs (a, b) of table `pairs`. With `raw_only`, the levels
+    before the crosswise comparison of given and family names is resolved (to be
+    materialised first: DuckDB would otherwise compute the comparisons again for each
+    reference)."""
+    joins = "\n".join(
+        f"LEFT JOIN conflict x_{c} ON x_{c}.a = l.{c}_i AND x_{c}.b = r.{c}_i"
+        for c in _NAME_COLS.values()
+    )
+    extra_inner = "".join(f", {expr} AS {alias}" for expr, alias in extra)
+    extra_outer = "".join(f", {alias}" for _expr, alias in extra)
+    inner = (
+        f"SELECT p.a, p.b, {_RAW_SQL}{extra_inner} "
+        f"FROM {pairs} p JOIN rec l ON l.id = p.a JOIN rec r ON r.id = p.b\n{joins}"
+    )
+    if raw_only:
+        return inner
+    return f"SELECT a, b, {_LEVELS_SQL}{extra_outer} FROM ({inner})"
+
+
+# --- blocking ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    keys: tuple[str, ...]  # rec columns, all non-null for a record to be in the rule
+    subs: tuple[str, ...]  # columns that sub-block a key larger than BLOCK_CAP, in order
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("document", ("doc",), ("g_s",)),
+    Rule("phone", ("phone",), ("g_s", "dob_y")),
+    Rule("given_father", ("g_s", "f_s"), ("gf_s", "dob_y", "a1", "a2")),
+    Rule("lineage_family", ("f_s", "gf_s", "fam_s"), ("dob_y", "a1", "a2")),
+    Rule("given_family", ("g_fam",), ("dob_y", "a1", "a2")),
+    Rule("given_birth_year", ("g_s", "dob_y"), ("a1", "a2", "fam_s")),
+    Rule("family_dob", ("fam_s", "dob_full"), ("a1", "a2")),
+    Rule("region_dob", ("a1", "dob_full"), ("a2", "g_s")),
+    Rule("family_place", ("fam_s", "a2"), ("g_s", "dob_y")),
+)
+"""Blocking rules, in order. Skeleton keys (`*_s`) are cross-script."""
+
+# Training sessions: the block keys, the fields whose m-probabilities the session
+# estimates, whether u stays that of random pairs, and whether the session is only a
+# fallback (used for fields no earlier session estimated).
+#
+# Names, sex, phone, document, location and address are estimated where the block is on
+# the date of birth: people born the same day are otherwise like random pairs. The date
+# of birth where the block is on the document number or the phone (two records of
+# different households with the same number are mostly the same person, and a date of
+# birth says nothing of a number). Blocks on names are only a fallback for the date of
+# birth, when there are too few documents and phones: within blocks of the same names,
+# people who are not the same person share the other names, the sex, the place and the
+# address far more often than random pairs (relatives, the common names of a clan or a
+# village), so those fields stay out — otherwise EM's "match" class would mean "same
+# family" or "same village" rather than "same person" — and the non-matches get their
+# own u (see `_em`).
+_SESSIONS: tuple[tuple[tuple[str, ...], frozenset[str], bool, bool], ...] = (
+    (("dob_full",), frozenset(FIELDS) - {"date_of_birth"}, True, False),
+    (("doc",), frozenset({"date_of_birth"}), True, False),
+    (("phone",), frozenset({"date_of_birth"}), True, False),
+    (("g_s", "f_s"), frozenset({"date_of_birth", "phone", "document_number"}), False, True),
+    (("g_s", "fam_s"), frozenset({"date_of_birth", "phone", "document_number"}), False, True),
+)
+_MIN_SESSION_PAIRS = 50
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Contribution:
+    """What one field added to a pair's weight (log2 Bayes factor), and the values compared."""
+
+    field: str
+    level: str
+    weight: float
+    left: str
+    right: str
+
+
+@dataclass(slots=True)
+class Pair:
+    """Two records (left and right record ids) and how likely they are the same person.
+    `weight` is the log2 odds: the prior plus every contribution."""
+
+    left: str
+    right: str
+    probability: float
+    weight: float
+    contributions: list[Contribution]
+    left_household: str = ""
+    right_household: str = ""
+
+
+@dataclass
+class Params:
+    """Fellegi–Sunter parameters: per field and level the m- and u-probabilities, and
+    the expected number of matches per record (from which the prior follows for any
+    number of records). JSON-serialisable with `to_dict` / `from_dict`."""
+
+    m: dict[str, list[float]]
+    u: dict[str, list[float]]
+    matches_per_record: float
+    records: int = 0
+    prior: float = 0.0  # probability that two random records match, in the estimating run
+    version: int = 1
+
+    def weights(self) -> dict[str, list[float]]:
+        """log2(m/u) per field and level. At least DIFFERENT_M_FLOOR of true matches are
+        taken to differ on any field (slips happen: no single field is a veto), and no
+        level weighs less than the field's last ("different"): any agreement is at
+        least as good as none."""
+        out: dict[str, list[float]] = {}
+        for f in FIELD_NAMES:
+            ms = list(self.m[f])
+            ms[-1] = max(ms[-1], DIFFERENT_M_FLOOR)
+            ws = [math.log2(max(m, 1e-12) / max(u, 1e-12)) for m, u in zip(ms, self.u[f], strict=True)]
+            out[f] = [max(w, ws[-1]) for w in ws]
+        return out
+
+    def prior_for(self, records: int, total_pairs: int) -> float:
+        if total_pairs <= 0:
+            return 0.0
+        return min(0.5, max(1e-15, self.matches_per_record * records / total_pairs))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "matches_per_record": self.matches_per_record,
+            "records": self.records,
+            "prior": self.prior,
+            "fields": {
+                f: {
+                    "levels": list(FIELDS[f]),
+                    "m": [round(x, 8) for x in self.m[f]],
+                    "u": [round(x, 10) for x in self.u[f]],
+                }
+                for f in FIELD_NAMES
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Params:
+        fields_ = data["fields"]
+        m: dict[str, list[float]] = {}
+        u: dict[str, list[float]] = {}
+        for f in FIELD_NAMES:
+            spec = fields_.get(f)
+            if not spec or list(spec.get("levels", [])) != list(FIELDS[f]):
+                raise ValueError(f"Parameters for field {f!r} are missing or have other levels.")
+            m[f] = [float(x) for x in spec["m"]]
+            u[f] = [float(x) for x in spec["u"]]
+        return cls(
+            m=m,
+            u=u,
+            matches_per_record=float(data["matches_per_record"]),
+            records=int(data.get("records", 0)),
+            prior=float(data.get("prior", 0.0)),
+            version=int(data.get("version", 1)),
+        )
+
+
+@dataclass
+class Result:
+    pairs: list[Pair]
+    params: Params
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+# --- preparation ---------------------------------------------------------------------------
+
+_SEX = {
+    "m": 1,
+    "male": 1,
+    "man": 1,
+    "boy": 1,
+    "ذكر": 1,
+    "1": 1,
+    "نێر": 1,
+    "f": 2,
+    "female": 2,
+    "woman": 2,
+    "girl": 2,
+    "أنثى": 2,
+    "انثى": 2,
+    "انثي": 2,
+    "2": 2,
+    "مێ": 2,
+}
+_DATE_ISO = re.compile(r"^\s*(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?:[T ].*)?\s*$")
+_DATE_DMY = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s*$")
+_DATE_COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_NON_ALNUM = re.compile(r"[^\w]+")
+
+
+@lru_cache(maxsize=100_000)
+def parse_date(text: str, estimated: bool = False) -> tuple[int, int, int, int] | None:
+    """(year, month, day, precision) with precision 2 for a full date and 1 for a year
+    only (a year alone, 1 January, 1 July, or `estimated`); None when unreadable."""
+    text = (text or "").translate(_ARABIC_DIGITS).strip()
+    if not text:
+        return None
+    y = mo = d = 0
+    if m := _DATE_COMPACT.match(text):
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    elif m := _DATE_ISO.match(text):
+        y = int(m[1])
+        mo = int(m[2]) if m[2] else 0
+        d = int(m[3]) if m[3] else 0
+    elif m := _DATE_DMY.match(text):
+        d, mo, y = int(m[1]), int(m[2]), int(m[3])
+        if mo > 12 and d <= 12:
+            d, mo = mo, d
+    else:
+        return None
+    if not 1880 <= y <= 2100:
+        return None
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return (y, 0, 0, 1)
+    if estimated or (mo, d) in ((1, 1), (7, 1)):
+        return (y, mo, d, 1)
+    return (y, mo, d, 2)
+
+
+def _phone(value: str) -> str:
+    if not value:
+        return ""
+    try:
+        return normalise_phone(value)
+    except ValueError:
+        digits = re.sub(r"\D", "", value.translate(_ARABIC_DIGITS))
+        return digits if len(digits) >= 7 else ""
+
+
+def _document(value: str) -> str:
+    key = document_key(value) if value else ""
+    return key if len(key) >= 3 else ""
+
+
+def _address(value: str) -> str:
+    return " ".join(_NON_ALNUM.sub(" ", value.casefold()).split()) if value else ""
+
+
+@lru_cache(maxsize=100_000)
+def _split(full: str) -> tuple[str, str, str, str]:
+    return split_full_name(full)
+
+
+def name_parts(rec: Record) -> tuple[str, str, str, str]:
+    """The record's (given, father's, grandfather's, family) names as given, or split
+    from the full name when all four are empty."""
+    parts = (rec.given_name, rec.father_name, rec.grandfather_name, rec.family_name)
+    if any(p.strip() for p in parts):
+        return tuple(p.strip() for p in parts)  # type: ignore[return-value]
+    if rec.full_name.strip():
+        return _split(rec.full_name.strip())
+    return ("", "", "", "")
+
+
+class _Prepared:
+    """Records turned into the columns the SQL compares."""
+
+    def __init__(self, left: Sequence[Record], right: Sequence[Record] | None) -> None:
+        self.left = left
+        self.right = right or []
+        self.link = right is not None
+        self.records: list[Record] = [*left, *self.right]
+        self.n_left = len(left)
+        self.n = len(self.records)
+        self.parts: list[tuple[str, str, str, str]] = []
+        # distinct name parts: (text, family) → id; id → NamePart
+        self.part_ids: dict[tuple[str, bool], int] = {}
+        self.part_list: list[NamePart] = []
+
+    def part_id(self, text: str, family: bool) -> int | None:
+        if not text:
+            return None
+        key = (text, family)
+        pid = self.part_ids.get(key)
+        if pid is None:
+            np_ = name_part(text, family)
+            if not np_.norm:
+                pid = -1
+            else:
+                pid = len(self.part_list)
+                self.part_list.append(np_)
+            self.part_ids[key] = pid
+        return None if pid < 0 else pid
+
+    def write(self, folder: str) -> tuple[str, str]:
+        """records.csv (one row per record) and names.csv (one row per distinct name part)."""
+        rec_path = os.path.join(folder, "records.csv")
+        hh_codes: dict[tuple[int, str], int] = {}
+        with open(rec_path, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            for idx, rec in enumerate(self.records):
+                side = 1 if idx >= self.n_left else 0
+                parts = name_parts(rec)
+                self.parts.append(parts)
+                ids = [self.part_id(parts[k], k == 3) for k in range(4)]
+                hh_key = rec.household_id.strip()
+                if hh_key:
+                    hh = hh_codes.setdefault((side, hh_key), len(hh_codes) + 1)
+                else:
+                    hh = -(idx + 1)
+                date = parse_date(rec.date_of_birth, bool(rec.dob_estimated))
+                if date is None:
+                    dy = dm = dd = dp = ""
+                    ds = ""
+                else:
+                    dy, dm, dd, dp = date  # type: ignore[assignment]
+                    ds = f"{dy:04d}{dm:02d}{dd:02d}" if dp == 2 else ""
+                sex = _SEX.get(rec.sex.strip().casefold(), "") if rec.sex else ""
+                w.writerow(
+                    (
+                        idx,
+                        side,
+                        hh,
+                        *("" if i is None else i for i in ids),
+                        dy,
+                        dm,
+                        dd,
+                        dp,
+                        ds,
+                        sex,
+                        _phone(rec.phone),
+                        _document(rec.document_number),
+                        rec.admin1_pcode.strip().upper(),
+                        rec.admin2_pcode.strip().upper(),
+                        _address(rec.address),
+                    )
+                )
+        names_path = os.path.join(folder, "names.csv")
+        with open(names_path, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            for pid, np_ in enumerate(self.part_list):
+                skel = np_.skel or "~" + np_.norm
+                alt = np_.alt or skel
+                w.writerow((pid, np_.norm, skel, alt, 1 if np_.script == "ar" else 2))
+        return rec_path, names_path
+
+    def conflicts(self) -> list[tuple[int, int]]:
+        """Pairs of distinct name parts with the same skeleton whose written vowels say
+        they are different names (Hassan / حسين, Mohammed / محمود)."""
+        groups: dict[str, list[int]] = defaultdict(list)
+        for pid, np_ in enumerate(self.part_list):
+            if np_.skel:
+                groups[np_.skel].append(pid)
+            if np_.alt and np_.alt != np_.skel:
+                groups["alt:" + np_.alt].append(pid)
+        out: set[tuple[int, int]] = set()
+        for ids in groups.values():
+            if len(ids) < 2 or len(ids) > 400:
+                continue
+            for i, a in enumerate(ids):
+                va = self.part_list[a].vowels
+                for b in ids[i + 1 :]:
+                    if not vowels_compatible(va, self.part_list[b].vowels):
+                        out.add((a, b))
+                        out.add((b, a))
+        return sorted(out)
+
+
+# --- the engine ----------------------------------------------------------------------------
+
+
+class _Engine:
+    def __init__(
+        self,
+        records: Sequence[Record],
+        link: Sequence[Record] | None,
+        progress: ProgressFn | None,
+    ) -> None:
+        self.prep = _Prepared(records, link)
+        self.progress = progress
+        self.stats: dict[str, Any] = {"records": self.prep.n, "seconds": {}}
+        self.tmp = tempfile.mkdtemp(prefix="sanad-dedup-")
+        threads = os.cpu_count() or 1
+        self.con = duckdb.connect(
+            ":memory:",
+            config={
+                "threads": threads,
+                "preserve_insertion_order": False,
+                "temp_directory": os.path.join(self.tmp, "spill"),
+            },
+        )
+        self._t = time.perf_counter()
+        self.stage = 0
+        self.stages = 5
+
+    # -- plumbing --
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.con.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def step(self, name: str, message: str) -> None:
+        now = time.perf_counter()
+        self.stats["seconds"][name] = round(now - self._t, 3)
+        self._t = now
+        self.stage += 1
+        if self.progress:
+            self.progress(min(self.stage, self.stages), self.stages, message)
+
+    def sql(self, query: str, params: Sequence[Any] | None = None) -> Any:
+        return self.con.execute(query, params or [])
+
+    @property
+    def total_pairs(self) -> int:
+        p = self.prep
+        if p.link:
+            return p.n_left * (p.n - p.n_left)
+        return p.n * (p.n - 1) // 2
+
+    # -- 1. prepare --
+    def load(self) -> None:
+        if self.progress:
+            self.progress(0, self.stages, "Preparing the records")
+        rec_path, names_path = self.prep.write(self.tmp)
+        name_cols = "{'id': 'INTEGER', 'norm': 'VARCHAR', 'skel': 'VARCHAR', 'alt': 'VARCHAR', 'sc': 'TINYINT'}"
+        self.sql(
+            f"CREATE TABLE names AS SELECT * FROM read_csv('{names_path}', header=false, "
+            f"columns={name_cols}, quote='\"', escape='\"', null_padding=true, "
+            "allow_quoted_nulls=false)"
+        )
+        rec_cols = (
+            "{'id': 'INTEGER', 'side': 'TINYINT', 'hh': 'BIGINT', 'g_i': 'INTEGER', "
+            "'f_i': 'INTEGER', 'gf_i': 'INTEGER', 'fam_i': 'INTEGER', 'dob_y': 'SMALLINT', "
+            "'dob_m': 'TINYINT', 'dob_d': 'TINYINT', 'dob_p': 'TINYINT', 'dob_s': 'VARCHAR', "
+            "'sex': 'TINYINT', 'phone': 'VARCHAR', 'doc': 'VARCHAR', 'a1': 'VARCHAR', "
+            "'a2': 'VARCHAR', 'addr': 'VARCHAR'}"
+        )
+        self.sql(
+            f"CREATE TABLE raw AS SELECT * FROM read_csv('{rec_path}', header=false, "
+            f"columns={rec_cols}, quote='\"', escape='\"')"
+        )
+        selects = []
+        joins = []
+        for c in _NAME_COLS.values():
+            selects.append(
+                f"n_{c}.norm AS {c}_n, n_{c}.skel AS {c}_s, n_{c}.alt AS {c}_a, n_{c}.sc AS {c}_sc"
+            )
+            joins.append(f"LEFT JOIN names n_{c} ON n_{c}.id = raw.{c}_i")
+        self.sql(
+            "CREATE TABLE rec0 AS SELECT raw.id, side, hh, g_i, f_i, gf_i, fam_i, "
+            + ", ".join(selects)
+            + ", dob_y, dob_m, dob_d, dob_p, nullif(dob_s, '') AS dob_s, "
+            "CASE WHEN dob_p = 2 THEN nullif(dob_s, '') END AS dob_full, sex, "
+            "nullif(phone, '') AS phone, nullif(doc, '') AS doc, nullif(a1, '') AS a1, "
+            "nullif(a2, '') AS a2, nullif(addr, '') AS addr FROM raw "
+            + " ".join(joins)
+        )
+        self.sql("DROP TABLE raw")
+        # Term frequency of each name skeleton: log2(Σf² / f) adjusts an agreement on it.
+        tf_cols = []
+        tf_joins = []
+        for c in _NAME_COLS.values():
+            self.sql(
+                f"CREATE TABLE tf_{c} AS WITH c AS (SELECT {c}_s AS v, count(*)::DOUBLE AS n "
+                f"FROM rec0 WHERE {c}_s IS NOT NULL GROUP BY 1), t AS (SELECT sum(n) AS tot, "
+                f"sum(n * n) AS sq FROM c) SELECT v, greatest(-{TF_MAX_BITS}, least("
+                f"{TF_MAX_BITS}, log2((sq / (tot * tot)) / (n / tot)))) AS adj FROM c, t"
+            )
+            tf_cols.append(f"coalesce(tf_{c}.adj, 0)::REAL AS {c}_tf")
+            tf_joins.append(f"LEFT JOIN tf_{c} ON tf_{c}.v = rec0.{c}_s")
+        self.sql(
+            "CREATE TABLE rec AS SELECT rec0.*, CASE WHEN g_s IS NOT NULL AND fam_s IS NOT NULL "
+            "THEN least(g_s, fam_s) || '|' || greatest(g_s, fam_s) END AS g_fam, "
+            + ", ".join(tf_cols)
+            + " FROM rec0 "
+            + " ".join(tf_joins)
+            + " ORDER BY rec0.id"
+        )
+        self.sql("DROP TABLE rec0")
+        # How many records have the same whole name (normalised, so within one script),
+        # and how many records have names in that script: the share of the whole name.
+        counts = ["count(*) OVER (PARTITION BY g_sc)::INTEGER AS nsc"]
+        for j, tup in enumerate(NAME_TUPLES):
+            cols = ", ".join(f"{_NAME_COLS[f]}_n" for f in tup)
+            cond = " AND ".join(f"{_NAME_COLS[f]}_n IS NOT NULL" for f in tup)
+            counts.append(
+                f"CASE WHEN {cond} THEN count(*) OVER (PARTITION BY {cols}) END::INTEGER AS nt{j}"
+            )
+        self.sql(f"CREATE OR REPLACE TABLE rec AS SELECT *, {', '.join(counts)} FROM rec ORDER BY id")
+        conflicts = self.prep.conflicts()
+        self.sql("CREATE TABLE conflict (a INTEGER, b INTEGER)")
+        if conflicts:
+            path = os.path.join(self.tmp, "conflicts.csv")
+            with open(path, "w", newline="") as fh:
+                csv.writer(fh).writerows(conflicts)
+            self.sql(
+                f"INSERT INTO conflict SELECT * FROM read_csv('{path}', header=false, "
+                "columns={'a': 'INTEGER', 'b': 'INTEGER'})"
+            )
+        self.stats["distinct_names"] = len(self.prep.part_list)
+        self.stats["vowel_conflicts"] = len(conflicts) // 2
+        self.step("prepare", "Blocking")
+
+    # -- 2. blocking --
+    def block_keys(self) -> None:
+        """keys(id, side, hh, bk0 … bkR): each rule's block key, sub-blocked past the cap."""
+        self.sql("CREATE TABLE keys AS SELECT id, side, hh FROM rec")
+        capped: dict[str, int] = {}
+        for r, rule in enumerate(RULES):
+            cond = " AND ".join(f"{k} IS NOT NULL" for k in rule.keys)
+            key = f"CASE WHEN {cond} THEN hash({r}, {', '.join(rule.keys)}) END"
+            self.sql(f"CREATE OR REPLACE TABLE bk AS SELECT id, {key} AS b FROM rec")
+            for sub in rule.subs:
+                self.sql(
+                    "CREATE OR REPLACE TABLE bk AS SELECT bk.id, CASE WHEN bk.b IS NOT NULL AND "
+                    f"count(*) OVER (PARTITION BY bk.b) > {BLOCK_CAP} THEN hash(bk.b, rec.{sub}) "
+                    "ELSE bk.b END AS b FROM bk JOIN rec ON rec.id = bk.id"
+                )
+            hard = BLOCK_CAP * HARD_CAP_FACTOR
+            self.sql(
+                "CREATE OR REPLACE TABLE bk AS SELECT id, b, b IS NOT NULL AND "
+                f"count(*) OVER (PARTITION BY b) > {hard} AS dropped FROM bk"
+            )
+            n_dropped = self.sql("SELECT count(*) FROM bk WHERE dropped").fetchone()[0]
+            if n_dropped:
+                capped[rule.name] = int(n_dropped)
+                self.sql("UPDATE bk SET b = NULL WHERE dropped")
+            self.sql(
+                f"CREATE OR REPLACE TABLE keys AS SELECT keys.*, bk.b AS bk{r} "
+                "FROM keys JOIN bk USING (id)"
+            )
+        self.sql("DROP TABLE bk")
+        self.stats["records_left_out_of_oversized_blocks"] = capped
+
+    def candidates(self, partition: tuple[int, int] | None) -> None:
+        self.sql("CREATE TABLE cand (a INTEGER, b INTEGER, rule TINYINT)")
+        per_rule: dict[str, int] = {}
+        if self.prep.link:
+            left = "(SELECT * FROM keys WHERE side = 0)"
+            right = "(SELECT * FROM keys WHERE side = 1)"
+            order = "TRUE"
+        else:
+            left = right = "keys"
+            order = "l.id < r.id"
+        for r, rule in enumerate(RULES):
+            earlier = " OR ".join(f"coalesce(l.bk{e} = r.bk{e}, FALSE)" for e in range(r))
+            not_earlier = f"AND NOT ({earlier})" if earlier else ""
+            part = ""
+            if partition is not None:
+                i, n = partition
+                part = f"AND l.bk{r} % {int(n)} = {int(i)}"
+            self.sql(
+                f"INSERT INTO cand SELECT l.id, r.id, {r} FROM {left} l JOIN {right} r "
+                f"ON l.bk{r} = r.bk{r} WHERE {order} AND l.hh <> r.hh {not_earlier} {part}"
+            )
+        for r, n in self.sql("SELECT rule, count(*) FROM cand GROUP BY rule").fetchall():
+            per_rule[RULES[r].name] = int(n)
+        self.stats["candidate_pairs"] = sum(per_rule.values())
+        self.stats["candidate_pairs_per_rule"] = per_rule
+
+    # -- 3. training --
+    def _patterns(self, pairs_table: str) -> list[tuple[tuple[int | None, ...], int]]:
+        cols = ", ".join(FIELD_NAMES)
+        source = pairs_table if pairs_table == "cmp" else f"({_compare_sql(pairs_table)})"
+        rows = self.sql(f"SELECT {cols}, count(*) FROM {source} GROUP BY ALL").fetchall()
+        return [(tuple(row[:-1]), int(row[-1])) for row in rows]
+
+    def compare(self) -> None:
+        """cmp(a, b, one level per field, swapped, the left names' term-frequency
+        adjustments, the shares of the whole names) for every candidate pair."""
+        extra = [(f"l.{c}_tf", f"{c}_tf") for c in _NAME_COLS.values()] + [
+            (f"({_share_sql(j)})::REAL", f"share{j}") for j in range(len(NAME_TUPLES))
+        ]
+        self.sql(f"CREATE OR REPLACE TABLE cmp_raw AS {_compare_sql('cand', extra, raw_only=True)}")
+        self.sql("DROP TABLE cand")
+        cols = "".join(f", {alias}" for _e, alias in extra)
+        self.sql(f"CREATE OR REPLACE TABLE cmp AS SELECT a, b, {_LEVELS_SQL}{cols} FROM cmp_raw")
+        self.sql("DROP TABLE cmp_raw")
+
+    def estimate_u(self) -> dict[str, list[float]]:
+        p = self.prep
+        if self.total_pairs <= U_SAMPLE:
+            if p.link:
+                q = "SELECT l.id AS a, r.id AS b FROM rec l, rec r WHERE l.side = 0 AND r.side = 1"
+            else:
+                q = "SELECT l.id AS a, r.id AS b FROM rec l, rec r WHERE l.id < r.id"
+        elif p.link:
+            nl, nr = p.n_left, p.n - p.n_left
+            q = (
+                f"SELECT (hash(i, 7) % {nl})::INTEGER AS a, ({nl} + hash(i, 13) % {nr})::INTEGER "
+                f"AS b FROM range({U_SAMPLE}) t(i)"
+            )
+        else:
+            q = (
+                f"SELECT a, b FROM (SELECT (hash(i, 7) % {p.n})::INTEGER AS a, "
+                f"(hash(i, 13) % {p.n})::INTEGER AS b FROM range({U_SAMPLE}) t(i)) WHERE a <> b"
+            )
+        self.sql(f"CREATE OR REPLACE TABLE upairs AS {q}")
+        patterns = self._patterns("upairs")
+        self.sql("DROP TABLE upairs")
+        u: dict[str, list[float]] = {}
+        for k, f in enumerate(FIELD_NAMES):
+            counts = [0] * len(FIELDS[f])
+            for pat, n in patterns:
+                if pat[k] is not None:
+                    counts[pat[k]] += n
+            total = sum(counts)
+            levels = len(counts)
+            u[f] = [
+                max((c + _PSEUDO_U / levels) / (total + _PSEUDO_U), 1e-9) for c in counts
+            ]
+        self.stats["u_sample_pairs"] = sum(n for _pat, n in patterns)
+        return u
+
+    def session_patterns(self, keys: tuple[str, ...]) -> list[tuple[tuple[int | None, ...], int]]:
+        cond = " AND ".join(f"{k} IS NOT NULL" for k in keys)
+        key = f"hash({', '.join(keys)})"
+        p = self.prep
+        self.sql(
+            f"CREATE OR REPLACE TABLE skeys AS SELECT id, side, hh, {key} AS k FROM rec WHERE {cond}"
+        )
+        if p.link:
+            total = self.sql(
+                "SELECT coalesce(sum(nl * nr), 0) FROM (SELECT k, count(*) FILTER (side = 0) AS nl, "
+                "count(*) FILTER (side = 1) AS nr FROM skeys GROUP BY k)"
+            ).fetchone()[0]
+        else:
+            total = self.sql(
+                "SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM (SELECT count(*) AS n FROM skeys "
+                "GROUP BY k)"
+            ).fetchone()[0]
+        modulus = max(1, math.ceil(float(total) / EM_MAX_PAIRS))
+        sample = f"AND l.k % {modulus} = 0" if modulus > 1 else ""
+        order = "l.side = 0 AND r.side = 1" if p.link else "l.id < r.id"
+        self.sql(
+            "CREATE OR REPLACE TABLE spairs AS SELECT l.id AS a, r.id AS b FROM skeys l JOIN skeys r "
+            f"ON l.k = r.k WHERE {order} AND l.hh <> r.hh {sample}"
+        )
+        patterns = self._patterns("spairs")
+        self.sql("DROP TABLE spairs")
+        self.sql("DROP TABLE skeys")
+        return patterns
+
+    def train(self) -> Params:
+        u = self.estimate_u()
+        sums: dict[str, list[list[float]]] = {f: [] for f in FIELD_NAMES}
+        sessions = []
+        for keys, estimated, fix_u, fallback in _SESSIONS:
+            if fallback and all(sums[f] for f in estimated):
+                continue
+            patterns = self.session_patterns(keys)
+            npairs = sum(n for _p, n in patterns)
+            if npairs < _MIN_SESSION_PAIRS:
+                sessions.append({"keys": list(keys), "pairs": npairs, "skipped": True})
+                continue
+            active = [f in estimated and not (fallback and sums[f]) for f in FIELD_NAMES]
+            m, lam = _em(patterns, active, u, fix_u=fix_u)
+            sessions.append({"keys": list(keys), "pairs": npairs, "lambda": round(lam, 6)})
+            for k, f in enumerate(FIELD_NAMES):
+                if active[k] and m.get(f) is not None:
+                    sums[f].append(m[f])
+        m_final: dict[str, list[float]] = {}
+        for f in FIELD_NAMES:
+            if sums[f]:
+                levels = len(FIELDS[f])
+                avg = [sum(ms[i] for ms in sums[f]) / len(sums[f]) for i in range(levels)]
+                m_final[f] = avg
+            else:
+                m_final[f] = list(_M0[f])
+        self.stats["training_sessions"] = sessions
+        return Params(m=m_final, u=u, matches_per_record=0.0, records=self.prep.n)
+
+    def weigh(self, params: Params) -> None:
+        """scored(a, b, w): each candidate pair's weight without the prior — the sum of
+        the fields' log2 Bayes factors with the term-frequency adjustments, the
+        relatives rule and the cap of common whole names (as `_pair` explains them)."""
+        weights = params.weights()
+        exprs = []
+        field_sql: dict[str, str] = {}
+        sibling = (
+            f"(c.given_name = {_DIFFERENT} AND (c.father_name <= 2 OR c.grandfather_name <= 2))"
+        )
+        for f in FIELD_NAMES:
+            case = " ".join(f"WHEN {i} THEN {w!r}" for i, w in enumerate(weights[f]))
+            expr = f"coalesce(CASE c.{f} {case} END, 0)"
+            if f in _NAME_COLS:
+                col = _NAME_COLS[f]
+                expr = f"({expr} + CASE WHEN c.{f} <= 2 THEN c.{col}_tf ELSE 0 END)"
+            if f in _SIBLING_FIELDS:
+                expr = f"CASE WHEN {sibling} THEN least({expr}, 0) ELSE {expr} END"
+            field_sql[f] = expr
+            exprs.append(expr)
+        caps = []
+        for j, tup in enumerate(NAME_TUPLES):
+            agree = " AND ".join(f"c.{f} <= 2" for f in tup)
+            const = sum(math.log2(max(sum(params.m[f][:3]), 1e-12)) for f in tup)
+            names = " + ".join(field_sql[f] for f in tup)
+            caps.append(
+                f"WHEN {agree} AND c.share{j} IS NOT NULL "
+                f"THEN least(0, {const!r} - log2(c.share{j}) - ({names}))"
+            )
+        cap = f"CASE WHEN c.swapped THEN 0 {' '.join(caps)} ELSE 0 END"
+        self.sql(
+            f"CREATE OR REPLACE TABLE scored AS SELECT c.a, c.b, ({' + '.join(exprs)} + {cap})::DOUBLE "
+            "AS w FROM cmp c"
+        )
+
+    def estimate_prior(self, params: Params) -> None:
+        """The fraction of all pairs that match, by EM on the prior alone over the
+        candidate pairs (pairs left out by blocking count as non-matches)."""
+        rows = self.sql(
+            "SELECT round(w, 2) AS w, count(*) FROM scored GROUP BY 1"
+        ).fetchall()
+        total = max(self.total_pairs, 1)
+        pi = min(0.5, max(1.0 / total, self.prep.n / total))
+        for _ in range(500):
+            logit = math.log2(pi / (1 - pi))
+            expected = sum(n / (1.0 + 2.0 ** -min(max(logit + w, -60), 60)) for w, n in rows)
+            new = min(0.5, max(expected / total, 1e-15))
+            if abs(new - pi) <= 1e-7 * pi:
+                pi = new
+                break
+            pi = new
+        params.prior = pi
+        params.matches_per_record = pi * total / max(self.prep.n, 1)
+        params.records = self.prep.n
+
+    # -- 4. scoring --
+    def score(self, params: Params, minimum: float) -> list[Pair]:
+        weights = params.weights()
+        self.m = params.m
+        prior = params.prior_for(self.prep.n, self.total_pairs)
+        prior_logit = math.log2(prior / (1 - prior))
+        self.stats["prior"] = prior
+        bound = math.log2(minimum / (1 - minimum)) - prior_logit - 1e-6 if minimum > 0 else -1e9
+        tfs = ", ".join(f"c.{c}_tf" for c in _NAME_COLS.values())
+        shares = ", ".join(f"c.share{j}" for j in range(len(NAME_TUPLES)))
+        rows = self.sql(
+            f"SELECT c.a, c.b, {', '.join('c.' + f for f in FIELD_NAMES)}, c.swapped, {tfs}, "
+            f"{shares} FROM (SELECT a, b FROM scored WHERE w >= {bound!r}) s "
+            "JOIN cmp c ON c.a = s.a AND c.b = s.b"
+        ).fetchall()
+        pairs: list[Pair] = []
+        nf = len(FIELD_NAMES)
+        for row in rows:
+            a, b = row[0], row[1]
+            levels = row[2 : 2 + nf]
+            swapped = bool(row[2 + nf])
+            tf = dict(zip(_NAME_COLS.values(), row[3 + nf : 7 + nf], strict=True))
+            pair = self._pair(a, b, levels, tf, weights, prior_logit, swapped, row[7 + nf :])
+            if pair.probability >= minimum:
+                pairs.append(pair)
+        return pairs
+
+    def _pair(
+        self,
+        a: int,
+        b: int,
+        levels: Sequence[int | None],
+        tfs: dict[str, float],
+        weights: dict[str, list[float]],
+        prior_logit: float,
+        swapped: bool = False,
+        shares: Sequence[float | None] = (),
+    ) -> Pair:
+        ra, rb = self.prep.records[a], self.prep.records[b]
+        pa, pb = self.prep.parts[a], self.prep.parts[b]
+        if swapped:  # given and family names the other way round on the right
+            pb = (pb[3], pb[1], pb[2], pb[0])
+        level_of = dict(zip(FIELD_NAMES, levels, strict=True))
+        sibling = level_of["given_name"] == _DIFFERENT and (
+            (level_of["father_name"] is not None and level_of["father_name"] <= 2)
+            or (level_of["grandfather_name"] is not None and level_of["grandfather_name"] <= 2)
+        )
+        contributions: list[Contribution] = []
+        total = prior_logit
+        for f in FIELD_NAMES:
+            lvl = level_of[f]
+            shown = _shown(f, ra, rb, pa, pb)
+            if lvl is None:
+                if shown[0] or shown[1]:
+                    contributions.append(Contribution(f, "missing", 0.0, shown[0], shown[1]))
+                continue
+            w = weights[f][lvl]
+            if f in _NAME_COLS and lvl in _AGREE_LEVELS:
+                w += float(tfs[_NAME_COLS[f]] or 0.0)
+            if sibling and f in _SIBLING_FIELDS:
+                w = min(w, 0.0)
+            total += w
+            contributions.append(Contribution(f, FIELDS[f][lvl], round(w, 4), shown[0], shown[1]))
+        if not swapped and shares:
+            cap = _name_cap(level_of, contributions, shares, self.m)
+            if cap is not None:
+                total += cap[0]
+                contributions.append(cap[1])
+        return Pair(
+            left=ra.record_id,
+            right=rb.record_id,
+            probability=_probability(total),
+            weight=total,
+            contributions=contributions,
+            left_household=ra.household_id,
+            right_household=rb.household_id,
+        )
+
+
+def _shown(
+    f: str,
+    ra: Record,
+    rb: Record,
+    pa: tuple[str, str, str, str],
+    pb: tuple[str, str, str, str],
+) -> tuple[str, str]:
+    if f in _NAME_COLS:
+        k = NAME_FIELDS.index(f)
+        return pa[k], pb[k]
+    if f == "date_of_birth":
+        return ra.date_of_birth, rb.date_of_birth
+    if f == "sex":
+        return ra.sex, rb.sex
+    if f == "phone":
+        return ra.phone, rb.phone
+    if f == "document_number":
+        return ra.document_number, rb.document_number
+    if f == "location":
+        return (ra.admin2_pcode or ra.admin1_pcode, rb.admin2_pcode or rb.admin1_pcode)
+    if f == "address":
+        return ra.address, rb.address
+    return "", ""
+
+
+def _share_sql(j: int) -> str:
+    """The share of the other records with the pair's whole name NAME_TUPLES[j], counted
+    among the records written in the script of the side with more such records (a name
+    in a script few records use says little of its frequency)."""
+    return (
+        f"CASE WHEN l.nsc >= r.nsc THEN greatest(l.nt{j} - 1, 1) / l.nsc "
+        f"ELSE greatest(r.nt{j} - 1, 1) / r.nsc END"
+    )
+
+
+def _name_cap(
+    level_of: dict[str, int | None],
+    contributions: list[Contribution],
+    shares: Sequence[float | None],
+    m: dict[str, list[float]],
+) -> tuple[float, Contribution] | None:
+    """The correction (≤ 0) that caps the weight of names agreeing together at what the
+    frequency of the whole name allows: log2(Π m / f), f the share of the other records
+    that have that whole name (see `_share_sql`)."""
+    agree = {f for f in NAME_FIELDS if level_of[f] is not None and level_of[f] <= 2}
+    for j, tup in enumerate(NAME_TUPLES):
+        share = shares[j] if j < len(shares) else None
+        if not share or not set(tup) <= agree:
+            continue
+        # m: the probability that a match agrees on the name at all (exact,
+        # transliterated or same skeleton) — its levels go together across the names.
+        cap = sum(math.log2(max(sum(m[f][:3]), 1e-12)) for f in tup) - math.log2(share)
+        shown = {c.field: (c.left, c.right) for c in contributions}
+        current = sum(c.weight for c in contributions if c.field in tup)
+        if current <= cap:
+            return None
+        left = " ".join(shown[f][0] for f in tup if f in shown)
+        right = " ".join(shown[f][1] for f in tup if f in shown)
+        return cap - current, Contribution("full_name", "common_name", round(cap - current, 4), left, right)
+    return None
+
+
+def _probability(weight: float) -> float:
+    return 1.0 / (1.0 + 2.0 ** -min(max(weight, -1000.0), 1000.0))
+
+
+def _em(
+    patterns: list[tuple[tuple[int | None, ...], int]],
+    active: list[bool],
+    u: dict[str, list[float]],
+    iterations: int = 100,
+    fix_u: bool = True,
+) -> tuple[dict[str, list[float]], float]:
+    """m-probabilities of the active fields and the match proportion λ, by EM on the
+    aggregated comparison vectors. With `fix_u` the u-probabilities stay those of random
+    pairs (Splink's default); without, the session's non-matches get their own u (the
+    block makes them agree on fields related to its key: the same given name means the
+    same sex, the same community the same place), which are not kept."""
+    fields_ = [(k, f) for k, f in enumerate(FIELD_NAMES) if active[k]]
+    m = {f: list(_M0[f]) for _k, f in fields_}
+    uu = {f: list(u[f]) for _k, f in fields_}
+    rows = [([(f, pat[k]) for k, f in fields_ if pat[k] is not None], n) for pat, n in patterns]
+    rows = [r for r in rows if r[0]]
+    total = sum(n for _c, n in rows)
+    if not total:
+        return m, 0.0
+    lam = 0.1
+    for _ in range(iterations):
+        log_m = {f: [math.log(max(x, 1e-12)) for x in m[f]] for f in m}
+        log_u = {f: [math.log(max(x, 1e-12)) for x in uu[f]] for f in m}
+        acc_m = {f: [0.0] * len(m[f]) for f in m}
+        acc_u = {f: [0.0] * len(m[f]) for f in m}
+        matched = 0.0
+        lm0, lu0 = math.log(lam), math.log(1 - lam)
+        for comps, n in rows:
+            a = lm0
+            b = lu0
+            for f, lvl in comps:
+                a += log_m[f][lvl]
+                b += log_u[f][lvl]
+            d = b - a
+            post = 1.0 / (1.0 + math.exp(d)) if d < 700 else 0.0
+            wn = post * n
+            matched += wn
+            for f, lvl in comps:
+                acc_m[f][lvl] += wn
+                acc_u[f][lvl] += n - wn
+        new_lam = min(max(matched / total, 1e-9), 0.999)
+        delta = abs(new_lam - lam)
+        for f in m:
+            levels = len(m[f])
+            s_m = sum(acc_m[f])
+            new = [(acc_m[f][i] + _PSEUDO_M * _M0[f][i]) / (s_m + _PSEUDO_M) for i in range(levels)]
+            delta = max(delta, max(abs(x - y) for x, y in zip(new, m[f], strict=True)))
+            m[f] = [max(x, 1e-6) for x in new]
+            if not fix_u:
+                s_u = sum(acc_u[f])
+                uu[f] = [
+                    max((acc_u[f][i] + _PSEUDO_U * u[f][i]) / (s_u + _PSEUDO_U), 1e-9)
+                    for i in range(levels)
+                ]
+        lam = new_lam
+        if delta < 1e-5:
+            break
+    return m, lam
+
+
+# --- household context ---------------------------------------------------------------------
+
+
+def _apply_household_context(pairs: list[Pair]) -> list[Pair]:
+    """Add the household bonus to the member pairs of two households that match each
+    other member for member.
+
+    Per pair of households, the member pairs at or above REVIEW_THRESHOLD are matched
+    one to one (best first: a person is at most one person of the other household);
+    with k ≥ 2 members so matched, each pair of the matching gets
+    HOUSEHOLD_BONUS_BITS · min(k − 1, 3). Pairs outside the matching (a brother who
+    matches his brother's re-registration less well) get nothing."""
+    groups: dict[tuple[str, str], list[Pair]] = defaultdict(list)
+    for p in pairs:
+        if p.left_household and p.right_household and p.probability >= REVIEW_THRESHOLD:
+            groups[(p.left_household, p.right_household)].append(p)
+    for (hl, hr), members in groups.items():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda p: (-p.weight, p.left, p.right))
+        used_l: set[str] = set()
+        used_r: set[str] = set()
+        matching: list[Pair] = []
+        for p in members:
+            if p.left in used_l or p.right in used_r:
+                continue
+            used_l.add(p.left)
+            used_r.add(p.right)
+            matching.append(p)
+        k = len(matching)
+        if k < 2:
+            continue
+        bonus = HOUSEHOLD_BONUS_BITS * min(k - 1, 3)
+        for p in matching:
+            p.contributions.append(
+                Contribution("household", f"{k}_members_match", round(bonus, 4), hl, hr)
+            )
+            p.weight += bonus
+            p.probability = _probability(p.weight)
+    return pairs
+
+
+def combine_partitions(results: Iterable[Result], threshold: float = FLAG_THRESHOLD) -> Result:
+    """The result of a partitioned run: the union of the partitions' pairs, with the
+    household context applied, at or above `threshold`."""
+    results = list(results)
+    pairs: list[Pair] = []
+    stats: dict[str, Any] = {"partitions": len(results), "candidate_pairs": 0}
+    for r in results:
+        pairs.extend(r.pairs)
+        stats["candidate_pairs"] += int(r.stats.get("candidate_pairs", 0))
+        stats.setdefault("records", r.stats.get("records"))
+    _apply_household_context(pairs)
+    kept = sorted(
+        (p for p in pairs if p.probability >= threshold),
+        key=lambda p: (-p.probability, p.left, p.right),
+    )
+    stats["pairs"] = len(kept)
+    return Result(pairs=kept, params=results[0].params if results else None, stats=stats)  # type: ignore[arg-type]
+
+
+# --- public API ----------------------------------------------------------------------------
+
+
+def _check(records: Sequence[Record], link: Sequence[Record] | None) -> None:
+    for label, recs in (("records", records), ("link", link or [])):
+        counts = Counter(r.record_id for r in recs)
+        dups = [rid for rid, n in counts.items() if n > 1]
+        if dups:
+            raise ValueError(f"Duplicate record ids in {label}: {', '.join(map(str, dups[:5]))}")
+
+
+def _empty_params(n: int) -> Params:
+    return Params(
+        m={f: list(_M0[f]) for f in FIELD_NAMES},
+        u={f: [1.0 / len(FIELDS[f])] * len(FIELDS[f]) for f in FIELD_NAMES},
+        matches_per_record=0.0,
+        records=n,
+    )
+
+
+def estimate_params(
+    records: Sequence[Record],
+    *,
+    link: Sequence[Record] | None = None,
+    progress: ProgressFn | None = None,
+) -> Params:
+    """Estimate the parameters only (u by sampling, m by EM, the prior over the
+    candidate pairs): what a partitioned run needs first."""
+    _check(records, link)
+    engine = _Engine(records, link, progress)
+    try:
+        engine.load()
+        engine.block_keys()
+        engine.candidates(None)
+        engine.compare()
+        engine.step("blocking", "Estimating the parameters")
+        params = engine.train()
+        engine.weigh(params)
+        engine.estimate_prior(params)
+        engine.step("training", "Done")
+        return params
+    finally:
+        engine.close()
+
+
+def find_pairs(
+    records: Sequence[Record],
+    *,
+    link: Sequence[Record] | None = None,
+    threshold: float = FLAG_THRESHOLD,
+    params: Params | None = None,
+    progress: ProgressFn | None = None,
+    partition: tuple[int, int] | None = None,
+) -> Result:
+    """Pairs of records that are probably the same person, at or above `threshold`.
+
+    Without `link`: pairs within `records` (left id < right id in input order). With
+    `link`: pairs of one record of `records` (left) and one of `link` (right). Without
+    `params` they are estimated from the data (see `Result.params`). With `partition`
+    (i, n) only the share i of n of the candidate pairs is scored, and the household
+    context is left to `combine_partitions` (so pairs down to REVIEW_THRESHOLD are kept)."""
+    if partition is not None:
+        i, n = partition
+        if not (isinstance(n, int) and n >= 1 and 0 <= i < n):
+            raise ValueError("partition must be (i, n) with 0 <= i < n")
+    _check(records, link)
+    n_records = len(records) + len(link or [])
+    if n_records < 2 or (link is not None and (not records or not link)):
+        return Result(pairs=[], params=params or _empty_params(n_records), stats={"records": n_records})
+    engine = _Engine(records, link, progress)
+    try:
+        engine.load()
+        engine.block_keys()
+        engine.candidates(partition)
+        engine.compare()
+        engine.step("blocking", "Estimating the parameters" if params is None else "Scoring")
+        if params is None:
+            if partition is not None:
+                raise ValueError("A partitioned run needs params (see estimate_params).")
+            params = engine.train()
+            engine.weigh(params)
+            engine.estimate_prior(params)
+        else:
+            engine.weigh(params)
+        engine.step("training", "Scoring")
+        minimum = min(threshold, REVIEW_THRESHOLD)
+        pairs = engine.score(params, minimum)
+        engine.step("scoring", "Household context")
+        if partition is None:
+            _apply_household_context(pairs)
+            pairs = [p for p in pairs if p.probability >= threshold]
+        pairs.sort(key=lambda p: (-p.probability, p.left, p.right))
+        engine.stats["pairs"] = len(pairs)
+        engine.stats["params"] = {
+            "prior": params.prior_for(engine.prep.n, engine.total_pairs),
+            "matches_per_record": params.matches_per_record,
+        }
+        engine.step("household", "Done")
+        engine.stats["seconds"]["total"] = round(sum(engine.stats["seconds"].values()), 3)
+        return Result(pairs=pairs, params=params, stats=engine.stats)
+    finally:
+        engine.close()
