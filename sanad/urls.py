@@ -15,6 +15,7 @@ from sanad.programmes import api as programmes_api
 from sanad.registry import api as registry_api
 from sanad.registry.cards import api as cards_api
 from sanad.registry.imports import api as imports_api
+from sanad.targeting import api as targeting_api
 
 router = DefaultRouter()
 for module in (
@@ -27,6 +28,7 @@ for module in (
     cards_api,
     assistance_api,
     dedup_api,
+    targeting_api,
 ):
     module.register(router)
 
@@ -49,6 +51,7 @@ urlpatterns = [
     path("registry/", include("sanad.registry.urls")),
     path("assistance/", include("sanad.assistance.urls")),
     path("duplicates/", include("sanad.dedup.urls")),
+    path("targeting/", include("sanad.targeting.urls")),
     path("", include("sanad.core.urls")),
     path("api/v1/me/", accounts_api.me, name="api-me"),
     path("api/v1/", include(router.urls)),

@@ -182,30 +182,40 @@ def received_value(*, household: Household, since: datetime.date, currency: str 
     return Decimal(str(total or 0)).quantize(Decimal("0.01"))
 
 
-def households_received(
+def households_received_q(
     *,
     since: datetime.date,
     item: str | None = None,
     kind: str | None = None,
     programme: Programme | str | None = None,
     project: Project | None = None,
-) -> QuerySet[Any]:
-    """Set-based `has_received`: the ids (`target`) of the households whose family
-    received `item` (or anything of `kind`, from `programme`, under `project`) on or
-    after `since`, merges resolved to the household a merged one lives on as. For
-    rules over many households (targeting): `Household.objects.filter(pk__in=…)` is
-    one query, whatever the number of households."""
-    qs = AssistanceRecord.objects.filter(household__isnull=False, delivered_on__gte=since)
+) -> Q:
+    """Set-based `has_received`, as a condition on `registry.Household`: the household
+    (or a household merged into it, up to `MERGE_DEPTH` steps) received `item` (or
+    anything of `kind`, from `programme`, under `project`) on or after `since`. For rules
+    over many households (targeting): each part is an IN over a set the database
+    computes once, the deliveries read through their own indexes."""
+    records = AssistanceRecord.objects.filter(household__isnull=False, delivered_on__gte=since)
     if item:
-        qs = qs.filter(item=item)
+        records = records.filter(item=item)
     if kind:
-        qs = qs.filter(kind=kind)
+        records = records.filter(kind=kind)
     code = _programme_code(programme)
     if code:
-        qs = qs.filter(programme__code=code)
+        records = records.filter(programme__code=code)
     if project is not None:
-        qs = qs.filter(project=project)
-    return qs.annotate(target=_resolved("household")).values("target")
+        records = records.filter(project=project)
+    recipients = records.values("household_id")
+    condition = Q(pk__in=recipients)
+    # Households that received and were merged since: their deliveries count for the
+    # household they were merged into (and so on along the chain).
+    merged = Household.objects.filter(merged_into__isnull=False, pk__in=recipients)
+    for _step in range(MERGE_DEPTH):
+        condition |= Q(pk__in=merged.values("merged_into_id"))
+        merged = Household.objects.filter(
+            merged_into__isnull=False, pk__in=merged.values("merged_into_id")
+        )
+    return condition
 
 
 def households_received_value_at_least(

@@ -10,7 +10,10 @@ What is in it:
 
 - Households with the patronymic chain (a child's father's name is the head's given
   name, its grandfather's name the head's father's name), Arab, Turkmen, Christian,
-  Yazidi and Kurdish names, ages, phones and papers as the demo draws them.
+  Yazidi and Kurdish names, ages, phones and papers as the demo draws them; most names
+  then drawn again, consistently within the household, from longer tables of the same
+  community (`_MORE`: the demo's few dozen names a community would make unrelated
+  people share all their names far too often).
 - Registrations as partners write them: in Arabic script, or in Latin letters (about
   a third of registrations, each with its own transliteration: Mohammed, Muhammad,
   Mohamed; Abdulrahman, Abdul Rahman; Al-Obaidi, Al Ubaidi …), sometimes in capitals;
@@ -51,9 +54,15 @@ from typing import Any
 from sanad.dedup.engine.records import Record
 from sanad.registry.demo import generate_households
 from sanad.registry.demo import geography as geo
-from sanad.registry.demo.names import COMMUNITIES, arabic_variant, latin_spellings, respell
+from sanad.registry.demo.names import (
+    COMMUNITIES,
+    NameTable,
+    arabic_variant,
+    latin_spellings,
+    respell,
+)
 
-VERSION = 1  # bump when the output for a seed changes (the cache key)
+VERSION = 2  # bump when the output for a seed changes (the cache key)
 
 LATIN_SHARE = 0.3  # registrations written in Latin letters
 FULL_NAME_ONLY = 0.15  # registrations with one full-name field instead of four parts
@@ -63,6 +72,7 @@ SPLIT = 0.12  # of re-registrations where possible: a married son's family apart
 TWINS = 0.05  # households with children: a pair of twins
 NAMED_AFTER_GRANDFATHER = 0.3  # male-headed households: eldest son has the head's father's name
 BROTHER_NEARBY = 0.06  # male-headed households: the next one is the head's brother's
+DIVERSIFY = 0.8  # each name of a household drawn again from its community's longer table
 
 _AVG_HOUSEHOLD = 5.3
 _RECORD_FIELDS = (
@@ -83,6 +93,507 @@ _RECORD_FIELDS = (
 )
 _CHILD = ("son", "daughter")
 _HASSAN, _HUSSEIN = "حسن", "حسين"
+
+# --- More names: the demo tables hold the most common few dozen names of each community;
+# with them alone, unrelated people share all their names far more often than they do.
+# These tails (Arabic script or the Kurdish alphabet = Latin spellings, as in
+# `sanad.registry.demo.names`) give each community a realistic spread. -------------------
+_ARAB_MALE_MORE = NameTable("""
+    2 كريم = Kareem / Karim
+    2 رعد = Raad / Ra'ad
+    2 زيد = Zaid / Zayd / Zeid
+    2 طارق = Tariq / Tarek / Tareq
+    2 ماجد = Majid / Majed
+    2 فراس = Firas / Feras
+    2 حيدر = Haider / Hayder / Haidar
+    2 كرار = Karrar / Karar
+    2 مهند = Muhannad / Mohannad
+    2 مؤيد = Muayad / Moayad / Muayyad
+    2 منذر = Munther / Mundhir / Monther
+    2 نبيل = Nabil / Nabeel
+    2 نزار = Nizar / Nezar
+    2 هشام = Hisham / Hesham
+    2 وسام = Wisam / Wesam / Wissam
+    2 ثامر = Thamer / Thamir
+    2 جمال = Jamal / Gamal
+    2 رائد = Raed / Ra'id
+    2 رشيد = Rasheed / Rashid
+    2 سامي = Sami / Samy
+    2 سلام = Salam
+    2 صباح = Sabah
+    2 ضياء = Dhiaa / Diaa / Dhia
+    2 عادل = Adel / Adil
+    2 عامر = Amer / Amir / Aamer
+    2 عدنان = Adnan
+    2 عصام = Isam / Essam / Issam
+    2 علاء = Alaa / Ala'a
+    2 عماد = Imad / Emad
+    2 غانم = Ghanim / Ghanem
+    2 فاضل = Fadhil / Fadil / Fadel
+    2 فؤاد = Fuad / Fouad
+    2 قاسم = Qasim / Kasim
+    2 كاظم = Kadhim / Kazim / Kadhem
+    2 لؤي = Luay / Louay / Loay
+    2 مازن = Mazin / Mazen
+    2 محسن = Muhsin / Mohsen / Mohsin
+    2 مشتاق = Mushtaq
+    2 منير = Munir / Mouneer
+    2 ناصر = Nasir / Nasser / Naser
+    2 هاشم = Hashim / Hashem
+    2 وائل = Wael / Wa'il
+    2 يحيى = Yahya / Yehia
+    2 يوسف = Yousif / Yusuf / Youssef
+    2 أيمن = Ayman / Aiman
+    2 أسامة = Osama / Usama
+    2 باسم = Basim / Basem
+    2 بشير = Bashir / Basheer
+    2 جعفر = Jafar / Ja'far
+    2 حاتم = Hatim / Hatem
+    2 حازم = Hazim / Hazem
+    2 حسام = Husam / Hussam / Hosam
+    2 حميد = Hameed / Hamid
+    2 خليل = Khalil / Khaleel
+    2 راضي = Radhi / Radi
+    2 رياض = Riyadh / Riyad
+    2 سالم = Salim / Salem
+    2 سعدون = Saadoun / Sadoon
+    2 شهاب = Shihab / Shehab
+    2 صلاح = Salah
+    2 ظافر = Dhafer / Zafer / Dhafir
+    2 عبد الستار = Abdulsattar / Abdul Sattar / Abd al-Sattar
+    2 عبد الرزاق = Abdulrazzaq / Abdul Razzaq / Abdelrazak
+    2 عبد الجبار = Abduljabbar / Abdul Jabbar
+    2 عبد الوهاب = Abdulwahab / Abdul Wahab / Abdelwahab
+    2 عبد الحميد = Abdulhameed / Abdul Hamid
+    2 عبد القادر = Abdulqadir / Abdul Qader / Abdelkader
+    2 عبد السلام = Abdulsalam / Abdul Salam / Abdessalam
+    2 عبد اللطيف = Abdullatif / Abdul Latif
+    2 عبد المجيد = Abdulmajeed / Abdul Majid
+    2 عبد الحسين = Abdulhussein / Abdul Hussein
+    2 عبد الأمير = Abdulameer / Abdul Amir
+    1 عبد الغني = Abdulghani / Abdul Ghani
+    1 عبد الخالق = Abdulkhaliq / Abdul Khaliq
+    1 عبد الحكيم = Abdulhakeem / Abdul Hakim
+    1 عبد الهادي = Abdulhadi / Abdul Hadi
+    1 عبد الواحد = Abdulwahid / Abdul Wahid
+    1 عقيل = Aqeel / Aqil / Akeel
+    1 غسان = Ghassan
+    1 فلاح = Falah
+    1 قحطان = Qahtan / Kahtan
+    1 ليث = Laith / Layth / Leith
+    1 مثنى = Muthanna / Muthana
+    1 مجيد = Majeed / Majid
+    1 مرتضى = Murtadha / Mortada / Murtada
+    1 مقداد = Miqdad / Meqdad
+    1 نجم = Najim / Najm
+    1 نوري = Nouri / Nuri
+    1 هيثم = Haitham / Haytham
+    1 ياسين = Yaseen / Yasin
+    1 أنور = Anwar
+    1 أياد = Ayad / Eyad / Iyad
+    1 بكر = Bakr / Bakir
+    1 تحسين = Tahseen / Tahsin
+    1 جلال = Jalal
+    1 حكمت = Hikmat / Hekmat
+    1 خضير = Khudhair / Khudair / Khdeir
+    1 زهير = Zuhair / Zuhayr
+    1 ستار = Sattar / Satar
+    1 سرمد = Sarmad
+    1 شوكت = Shawkat / Showkat
+    1 طه = Taha
+    1 عزيز = Aziz / Azeez
+    1 فالح = Falih / Faleh
+    1 كامل = Kamil / Kamel
+    1 مالك = Malik / Malek
+    1 نهاد = Nihad / Nehad
+    1 هادي = Hadi
+    1 منتظر = Muntadhar / Muntazar
+    1 سجاد = Sajjad / Sajad
+    1 مهدي = Mahdi / Mehdi
+""")
+_ARAB_FEMALE_MORE = NameTable("""
+    2 آية = Aya / Ayah
+    2 إخلاص = Ikhlas / Ekhlas
+    2 أسيل = Aseel / Asil
+    2 بان = Ban
+    2 بتول = Batool / Batoul
+    2 تبارك = Tabarak
+    2 جنان = Jinan / Janan
+    2 حلا = Hala
+    2 حوراء = Hawraa / Hawra
+    2 دنيا = Dunya / Donia
+    2 رحاب = Rihab / Rehab
+    2 رشا = Rasha
+    2 ريم = Reem / Rim
+    2 زهراء = Zahraa / Zahra
+    2 سجى = Saja
+    2 سرى = Sura / Surra
+    2 سعاد = Suad / Souad
+    2 سناء = Sanaa / Sana
+    2 سهى = Suha / Soha
+    2 شذى = Shatha / Shaza
+    2 صبا = Saba
+    2 ضحى = Dhuha / Duha
+    2 عبير = Abeer / Abir
+    2 علياء = Alyaa / Aliaa
+    2 غادة = Ghada
+    2 فرح = Farah
+    2 كوثر = Kawthar / Kawther / Kauthar
+    2 لبنى = Lubna / Loubna
+    2 لقاء = Liqaa / Leqaa
+    2 ماجدة = Majida / Majeda
+    2 منى = Muna / Mona
+    2 مها = Maha
+    2 ميس = Mays / Mais
+    2 نادية = Nadia / Nadiya
+    2 نجلاء = Najlaa / Najla
+    2 نسرين = Nisreen / Nasrin
+    2 نهى = Nuha / Noha
+    2 هالة = Hala
+    2 هناء = Hanaa / Hana
+    2 وداد = Widad / Wedad
+    2 ياسمين = Yasmin / Yasmeen
+    1 إنعام = Inaam / Enaam
+    1 بشرى = Bushra / Boushra
+    1 تغريد = Taghreed / Taghrid
+    1 خلود = Khulood / Kholoud
+    1 رباب = Rabab
+    1 زينة = Zeina / Zaina
+    1 سلمى = Salma
+    1 شهلاء = Shahlaa / Shahla
+    1 عفاف = Afaf
+    1 فاتن = Faten / Fatin
+    1 كريمة = Karima / Kareema
+    1 ملاك = Malak
+    1 هيفاء = Haifa / Haifaa
+    1 وجدان = Wijdan / Wejdan
+    1 يسرى = Yusra / Yousra
+    1 أفراح = Afrah
+    1 ابتسام = Ibtisam / Ebtesam
+    1 جميلة = Jamila / Jameela
+    1 حياة = Hayat
+    1 رجاء = Rajaa / Raja
+    1 سلوى = Salwa
+    1 عالية = Aliya / Alia
+    1 ميسون = Maysoon / Maisoon
+    1 نجاة = Najat
+""")
+_ARAB_FAMILY_MORE = NameTable("""
+    2 التميمي = Al-Tamimi / Altamimi / Al Tamimi
+    2 الخفاجي = Al-Khafaji / Alkhafaji
+    2 السعدي = Al-Saadi / Al-Sa'adi
+    2 الجنابي = Al-Janabi / Aljanabi
+    2 الهيتي = Al-Hiti / Al-Heeti
+    2 الكبيسي = Al-Kubaisi / Al-Kubaysi
+    2 البياتي = Al-Bayati / Albayati
+    2 السامرائي = Al-Samarrai / Al-Samarraie
+    2 النعيمي = Al-Nuaimi / Al-Noaimi / Al-Naimi
+    2 اللامي = Al-Lami / Allami
+    2 الموسوي = Al-Musawi / Al-Mousawi
+    2 الحسيني = Al-Husseini / Al-Hussaini
+    2 الهاشمي = Al-Hashimi / Al-Hashemi
+    2 البزاز = Al-Bazzaz / Al-Bazaz
+    2 القيسي = Al-Qaisi / Al-Kaisi / Al-Qaysi
+    2 الخزرجي = Al-Khazraji
+    2 العزاوي = Al-Azzawi / Al-Azawi
+    2 الدوري = Al-Douri / Al-Duri
+    2 المحمدي = Al-Mohammedi / Al-Muhammadi
+    2 الفلاحي = Al-Falahi / Al-Fellahi
+    2 الربيعي = Al-Rubaie / Al-Rubaiy / Al-Rubai
+    2 الساعدي = Al-Saedi / Al-Sa'idi
+    2 الأسدي = Al-Asadi / Al-Assadi
+    2 الكعبي = Al-Kaabi / Al-Ka'bi
+    2 العكيلي = Al-Ugaili / Al-Aqeeli / Al-Ogaili
+    2 المياحي = Al-Mayahi / Al-Mayyahi
+    2 السلماني = Al-Salmani
+    2 الصميدعي = Al-Sumaidaie / Al-Sumaydai
+    2 الزوبعي = Al-Zobaie / Al-Zawbaie
+    2 المعماري = Al-Mimari / Al-Maamari
+    2 الجوادي = Al-Jawadi
+    2 العنزي = Al-Anazi / Al-Enezi / Al-Anizi
+    2 الحربي = Al-Harbi
+    2 النجار = Al-Najjar / Al-Najar
+    2 الحداد = Al-Haddad / Al-Hadad
+    2 الصفار = Al-Saffar / Al-Safar
+    2 الخياط = Al-Khayat / Al-Khayyat
+    2 العطار = Al-Attar / Al-Atar
+    2 الدباغ = Al-Dabbagh / Al-Dabagh
+    2 الطحان = Al-Tahhan / Al-Tahan
+    2 الشيخلي = Al-Sheikhly / Al-Shaikhli
+    2 الآلوسي = Al-Alusi / Al-Aloosi
+    2 البدري = Al-Badri / Albadri
+    2 الكرخي = Al-Karkhi
+    2 الموصلي = Al-Mosuli / Al-Mawsili
+    2 الحيدري = Al-Haidari / Al-Hayderi
+""")
+_CHRISTIAN_MALE_MORE = NameTable("""
+    2 شمعون = Shamoun / Shimon
+    2 سركون = Sargon / Sarkon
+    2 نينوس = Ninos / Ninus
+    2 آشور = Ashur / Ashour / Assur
+    2 سامر = Samer / Samir
+    2 باسل = Basil / Basel
+    2 رعد = Raad
+    2 وسام = Wisam / Wesam
+    2 عماد = Imad / Emad
+    2 جميل = Jamil / Jameel
+    2 إدوارد = Edward / Edouard
+    2 ريمون = Raymond / Rimon
+    2 فريد = Farid / Fareed
+    2 كمال = Kamal
+    2 نوئيل = Noel / Nouel
+    2 لويس = Louis / Luis
+    2 بولس = Boulos / Paulos / Bolos
+    2 ميخائيل = Mikhael / Michael / Mikhail
+    2 عيسى = Issa / Eesa
+    2 داود = Dawood / Dawoud / Daoud
+    2 سليمان = Suleiman / Sulaiman
+    2 أنطوان = Antoine / Antwan
+    2 غازي = Ghazi
+    2 سعد = Saad
+    2 منير = Munir
+    2 نجيب = Najib / Najeeb
+    2 حبيب = Habib / Habeeb
+    2 زيا = Zaya / Ziya
+    2 خضر = Khidhir / Khudur
+    2 صباح = Sabah
+    2 هيثم = Haitham
+    2 مؤيد = Muayad / Moayad
+""")
+_CHRISTIAN_FEMALE_MORE = NameTable("""
+    2 نوال = Nawal
+    2 سوزان = Suzan / Susan
+    2 جاكلين = Jacqueline / Jaklin
+    2 كريستين = Christine / Kristin
+    2 إيفا = Eva / Iva
+    2 نادين = Nadine / Nadeen
+    2 رانيا = Rania / Ranya
+    2 هيلين = Helen / Hilin
+    2 فيفيان = Vivian / Fivian
+    2 جوليا = Julia / Julya
+    2 لينا = Lina / Leena
+    2 ماري = Mary / Mari
+    2 سلوى = Salwa
+    2 نضال = Nidal
+    2 ميرنا = Mirna / Myrna
+    2 شيرين = Shireen / Shirin
+    2 ليديا = Lydia / Lidia
+    2 إيمان = Iman / Eman
+    2 منى = Mona / Muna
+    2 سهام = Siham / Seham
+    2 وفاء = Wafaa / Wafa
+    2 كلارا = Clara / Klara
+    2 تيريزا = Teresa / Tereza
+    2 أوليفيا = Olivia
+""")
+_CHRISTIAN_FAMILY_MORE = NameTable("""
+    2 يوسف = Yousif / Youssef
+    2 عيسى = Issa
+    2 بولص = Boulus / Polus
+    2 شمعون = Shamoun
+    2 ججو = Jajo / Jejo
+    2 كساب = Kassab / Qassab
+    2 عبو = Abbo / Abo
+    2 ككا = Kaka
+    2 صليوا = Saliwa / Sliwa
+    2 حداد = Haddad
+    2 قريو = Qaryo / Karyo
+    2 منصور = Mansour / Mansur
+    2 ساكا = Saka
+    2 دنخا = Denkha / Dinkha
+    2 يونان = Younan / Yonan
+    2 خوشابا = Khoshaba / Khoshabo
+    2 حبش = Habash
+    2 موميكا = Momika / Mumika
+    2 شعيا = Shaya / Shaaya
+    2 كلو = Kallo / Kalo
+""")
+_KURMANJI_MALE_MORE = NameTable("""
+    2 قيران = Qiran / Kiran
+    2 كوجر = Kocher / Kuchar
+    2 حسن = Hasan / Hassan
+    2 جميل = Jamil
+    2 زيدان = Zaidan / Zeidan
+    2 شيخو = Sheikho / Shekho
+    2 عيدو = Eido / Aido
+    2 خليل = Khalil
+    2 رشو = Rasho / Rashu
+    2 سمو = Semo / Sammo
+    2 حمو = Hamo / Hammo
+    2 ممو = Mamo / Mammo
+    2 درويش = Darwish / Derwesh
+    2 شرف = Sharaf / Sheref
+    2 بدل = Badal / Bedel
+    2 كمال = Kamal
+    2 نعمت = Nimat / Ni'mat
+    2 حيدر = Haider
+    2 سليمان = Sulaiman / Suleman
+    2 صالح = Salih / Saleh
+    2 كاوا = Kawa / Kava
+    2 هوشنك = Hoshang / Hushang
+    2 فرمان = Farman / Ferman
+    2 خيرو = Khero / Khairo
+    2 ناصر = Nasir / Naser
+    2 عزيز = Aziz
+    2 جندي = Jundi / Jendi
+    2 عبدي = Abdi / Ebdi
+    2 مجو = Majo / Mejo
+    2 داود = Dawood / Dawud
+    2 زردشت = Zardasht / Zaradesht
+    2 شفان = Shivan / Shvan
+    2 دلير = Dilir / Dler
+    2 آزاد = Azad
+    2 جودي = Judi / Cudi
+""")
+_KURMANJI_FEMALE_MORE = NameTable("""
+    2 خاتون = Khatoon / Khatun
+    2 نسيمة = Nasima / Naseema
+    2 شكرية = Shukriya / Shukria
+    2 وضحة = Wadha
+    2 خنساء = Khansa
+    2 عدلة = Adla
+    2 حياة = Hayat
+    2 سهام = Siham
+    2 بهار = Bahar
+    2 سوزان = Suzan
+    2 عمشة = Amsha / Emsha
+    2 زهرة = Zahra / Zehra
+    2 نازي = Nazi / Nazee
+    2 هيفي = Hevi / Hivi
+    2 آسيا = Asia / Asya
+    2 دلال = Dalal / Delal
+    2 گوله = Gule / Gula
+    2 روناك = Runak / Ronak
+    2 شيلان = Shilan
+    2 ژيان = Jiyan / Zhiyan
+    2 كوليزار = Gulizar / Kulizar
+    2 سيفي = Sefi / Seve
+    2 بيروز = Peroz / Biroz
+    2 دلشا = Dilsha
+""")
+_KURMANJI_FAMILY_MORE = NameTable("""
+    2 رشو = Rasho
+    2 شمو = Shamo
+    2 حسن = Hasan
+    2 عيدو = Eido
+    2 درويش = Darwish
+    2 سليمان = Sulaiman
+    2 إبراهيم = Ibrahim
+    2 مراد = Murad
+    2 نايف = Nayef
+    2 حمو = Hamo
+    2 شيخو = Sheikho
+    2 بدل = Badal
+    2 كوجر = Kocher
+    2 ممو = Mamo
+    2 جندي = Jundi
+    2 عبدي = Abdi
+    2 كمال = Kamal
+    2 زيدان = Zaidan
+    2 سمو = Semo
+    2 عثمان = Othman / Osman
+""")
+_KURD_MALE_MORE = NameTable("""
+    2 ئاراس = Aras
+    2 بارزان = Barzan
+    2 بێوار = Bewar / Biwar
+    2 چیا = Chiya / Chia
+    2 دیار = Diyar / Dyar
+    2 ڕزگار = Rizgar / Rzgar
+    2 زیرەک = Zirak / Zirek
+    2 سیروان = Sirwan / Sirvan
+    2 شاخەوان = Shakhawan
+    2 گۆران = Goran
+    2 هەڵگورد = Halgurd / Halgord
+    2 ئاسۆ = Aso / Asso
+    2 ئاکام = Akam
+    2 ئاوات = Awat
+    2 ئیدریس = Idris / Edris
+    2 بەهرۆز = Behroz / Bahroz
+    2 پشتیوان = Pshtiwan / Peshtiwan
+    2 جەلال = Jalal
+    2 ڕەحیم = Rahim / Raheem
+    2 ڕەزا = Raza / Reza
+    2 سالار = Salar
+    2 سەلام = Salam
+    2 سۆران = Soran
+    2 شەماڵ = Shamal
+    2 عەلی = Ali / Eli
+    2 قادر = Qadir / Kadir
+    2 کەریم = Karim / Kareem
+    2 لوقمان = Luqman / Loqman
+    2 مەسعود = Masoud / Masud
+    2 نەبەز = Nabaz
+    2 هەژار = Hazhar / Hajar
+    2 هۆشیار = Hoshyar / Hoshiar
+    2 یاسین = Yasin / Yaseen
+    2 ئەحمەد = Ahmad / Ahmed
+    2 مستەفا = Mustafa
+    2 ئیبراهیم = Ibrahim
+    2 عوسمان = Osman / Othman
+    2 ڕێباز = Rebaz
+    2 سەرهەنگ = Sarhang / Serheng
+    2 شوکر = Shukr / Shukur
+""")
+_KURD_FEMALE_MORE = NameTable("""
+    2 تارا = Tara
+    2 چنار = Chinar / Chnar
+    2 ڕووناک = Runak / Rounak
+    2 زینە = Zina / Zeena
+    2 ژینۆ = Zhino / Jino
+    2 سارا = Sara
+    2 سیما = Sima / Seema
+    2 شنۆ = Shno / Shnu
+    2 گەلاوێژ = Galawezh / Gelawej
+    2 ئاسیا = Asia / Asya
+    2 بەفرین = Bafrin / Befrin
+    2 پەری = Pari / Peri
+    2 دیلان = Dilan / Delan
+    2 ڕەنگین = Rangin / Rengin
+    2 سەروە = Sarwa / Serwe
+    2 شادی = Shadi / Shady
+    2 کانی = Kani
+    2 گوڵاڵە = Gulala / Golala
+    2 لەیلا = Layla / Leila
+    2 نیگار = Nigar / Negar
+    2 هانا = Hana
+    2 هێڤی = Hevi / Hivi
+    2 ئاوێستا = Avesta / Awesta
+    2 زەینەب = Zaynab / Zeinab
+    2 ئامینە = Amina
+""")
+_KURD_FAMILY_MORE = NameTable("""
+    2 هەورامی = Hawrami / Hewrami
+    2 جاف = Jaff / Jaf
+    2 زێباری = Zebari / Zibari
+    2 سۆرچی = Surchi / Sorchi
+    2 هەرکی = Harki / Herki
+    2 ئامێدی = Amedi / Amadi
+    2 زاخۆیی = Zakhoyi / Zakhoy
+    2 شێخانی = Shekhani / Sheikhani
+    2 بالەکی = Balaki / Baleki
+    2 پشدەری = Pishdari / Pshdari
+    2 خۆشناو = Khoshnaw / Khoshnaaw
+    2 دزەیی = Dizayi / Dizayee
+    2 کاکەیی = Kakayi / Kakai
+    2 ڕەواندزی = Rawanduzi / Rwandizi
+    2 مەحمود = Mahmud / Mahmood
+    2 عەبدوڵڵا = Abdulla / Abdullah
+    2 ئەمین = Amin / Ameen
+    2 قادر = Qadir
+    2 ڕەشید = Rashid / Rasheed
+    2 کەریم = Karim
+""")
+# community → (male, female, family) tails
+_MORE = {
+    "arab": (_ARAB_MALE_MORE, _ARAB_FEMALE_MORE, _ARAB_FAMILY_MORE),
+    "turkmen": (_ARAB_MALE_MORE, _ARAB_FEMALE_MORE, _ARAB_FAMILY_MORE),
+    "christian": (_CHRISTIAN_MALE_MORE, _CHRISTIAN_FEMALE_MORE, _CHRISTIAN_FAMILY_MORE),
+    "yazidi": (_KURMANJI_MALE_MORE, _KURMANJI_FEMALE_MORE, _KURMANJI_FAMILY_MORE),
+    "syrian_kurd": (_KURMANJI_MALE_MORE, _KURMANJI_FEMALE_MORE, _KURMANJI_FAMILY_MORE),
+    "kurd_badini": (_KURD_MALE_MORE, _KURD_FEMALE_MORE, _KURD_FAMILY_MORE),
+    "kurd_sorani": (_KURD_MALE_MORE, _KURD_FEMALE_MORE, _KURD_FAMILY_MORE),
+}
 
 
 @dataclass
@@ -169,14 +680,30 @@ def generate_full(n_records: int, seed: int = 1) -> Synthetic:
 
 
 # --------------------------------------------------------------------------------------
-def _community_of_names() -> dict[str, tuple[Any, Any]]:
-    """Arabic given name → (male table, female table) of a community that uses it."""
-    out: dict[str, tuple[Any, Any]] = {}
-    for community in COMMUNITIES.values():
-        for table in (community.male, community.female, community.elder_male):
-            for ar in table.spellings():
-                out.setdefault(ar, (community.male, community.female))
-    return out
+class _Names:
+    """A community's names: the demo tables with their longer tails (`_MORE`)."""
+
+    __slots__ = ("family", "family_set", "female", "female_set", "key", "male", "male_set")
+
+    def __init__(self, key: str) -> None:
+        community = COMMUNITIES[key]
+        more_male, more_female, more_family = _MORE[key]
+        self.key = key
+        self.male = community.elder_male + more_male
+        self.female = community.elder_female + more_female
+        self.family = community.family + more_family
+        self.male_set = set(self.male.latin)
+        self.female_set = set(self.female.latin)
+        self.family_set = set(self.family.latin)
+
+    def score(self, head: dict[str, Any]) -> int:
+        names = self.female_set if head["sex"] == "female" else self.male_set
+        return (
+            (head["given_name_ar"] in names)
+            + (head["fathers_name_ar"] in self.male_set)
+            + (head["grandfathers_name_ar"] in self.male_set)
+            + 2 * (head["family_name_ar"] in self.family_set)
+        )
 
 
 def _places() -> list[tuple[str, str]]:
@@ -226,7 +753,12 @@ class _Builder:
         self.rng = random.Random(seed * 7919 + 17)
         self.rnd = self.rng.random
         self.spellings = latin_spellings()
-        self.tables = _community_of_names()
+        self.names = [_Names(key) for key in COMMUNITIES]
+        for names in self.names:
+            for table in (names.male, names.female, names.family):
+                for ar, forms in table.spellings().items():
+                    self.spellings.setdefault(ar, forms)
+        self.h_names = self.names[0]  # the community of the household being drawn
         self.places = _places()
         # per person id
         self.base_household: list[int] = []
@@ -234,7 +766,7 @@ class _Builder:
         self.twin: dict[int, int] = {}
         self.clan: dict[int, int] = {}
         self.registrations: list[list[tuple[Any, ...]]] = []
-        self.brother_of: tuple[int, dict[str, Any]] | None = None
+        self.brother_of: tuple[int, dict[str, Any], str, tuple[str, Any]] | None = None
 
     # --- the truth about each household --------------------------------------------
     def new_person(self, member: dict[str, Any], household: int) -> None:
@@ -246,9 +778,8 @@ class _Builder:
         options = self.spellings.get(ar)
         return options[0] if options else ""
 
-    def pick_given(self, like: str, male: bool, avoid: set[str]) -> tuple[str, str]:
-        tables = self.tables.get(like) or (COMMUNITIES["arab"].male, COMMUNITIES["arab"].female)
-        table = tables[0] if male else tables[1]
+    def pick_given(self, male: bool, avoid: set[str]) -> tuple[str, str]:
+        table = self.h_names.male if male else self.h_names.female
         name = table.pick(self.rnd())
         for _ in range(6):
             if name[0] not in avoid:
@@ -256,20 +787,62 @@ class _Builder:
             name = table.pick(self.rnd())
         return name
 
-    def enrich(self, index: int, members: list[dict[str, Any]]) -> None:
+    def diversify(self, members: list[dict[str, Any]]) -> None:
+        """Draw the household's names again, each distinct name the same way everywhere
+        in the household (so that the patronymic chain holds), from the longer tables of
+        its community."""
+        rnd = self.rnd
+        head = members[0]
+        self.h_names = names = max(self.names, key=lambda n: n.score(head))
+        mapping: dict[tuple[str, str], tuple[str, str] | None] = {}
+        used: set[str] = set()
+        for m in members:
+            for part in ("given_name", "fathers_name", "grandfathers_name", "family_name"):
+                ar = m[part + "_ar"]
+                if not ar:
+                    continue
+                if part == "family_name":
+                    kind, table = "family", names.family
+                elif part == "given_name" and m["sex"] == "female":
+                    kind, table = "female", names.female
+                else:
+                    kind, table = "male", names.male
+                key = (kind, ar)
+                if key not in mapping:
+                    new = None
+                    if rnd() < DIVERSIFY:
+                        for _ in range(4):
+                            new = table.pick(rnd())
+                            if new[0] not in used:
+                                break
+                    mapping[key] = new
+                    used.add(new[0] if new else ar)
+                new = mapping[key]
+                if new is not None:
+                    m[part + "_ar"] = new[0]
+                    if m[part + "_en"]:
+                        m[part + "_en"] = new[1]
+
+    def enrich(self, index: int, household: dict[str, Any], members: list[dict[str, Any]]) -> None:
         """Twins, a son named after his grandfather, a brother's household nearby."""
         rnd = self.rnd
         head = members[0]
         male_headed = head["sex"] == "male" and head["relationship"] == "head"
         children = [m for m in members if m["relationship"] in _CHILD]
-        if male_headed and self.brother_of is not None:
-            clan, first_head = self.brother_of
+        if (
+            male_headed
+            and self.brother_of is not None
+            and self.brother_of[2] == self.h_names.key  # a brother of the same community
+        ):
+            clan, first_head, _, place = self.brother_of
             self.brother_of = None
             self.make_brother(members, first_head)
+            household["admin_unit"], household["place_code"] = place  # they live close by
             self.clan[index] = clan
             self.clan[clan] = clan
         elif male_headed and rnd() < BROTHER_NEARBY:
-            self.brother_of = (index, head)
+            place = (household["admin_unit"], household.get("place_code"))
+            self.brother_of = (index, head, self.h_names.key, place)
         if male_headed and children and rnd() < NAMED_AFTER_GRANDFATHER:
             son = next((m for m in children if m["sex"] == "male"), None)
             if son is not None and son["given_name_ar"] != head["fathers_name_ar"]:
@@ -298,7 +871,7 @@ class _Builder:
                 if first["given_name_en"]:
                     first["given_name_en"], twin["given_name_en"] = en
             else:
-                name = self.pick_given(first["given_name_ar"], male, used)
+                name = self.pick_given(male, used)
                 twin["given_name_ar"] = name[0]
                 twin["given_name_en"] = name[1] if first["given_name_en"] else ""
             members.insert(members.index(first) + 1, twin)
@@ -315,7 +888,7 @@ class _Builder:
                 (first[part + "_en"] or self.spelling(first[part + "_ar"])) if latin else ""
             )
         if head["given_name_ar"] == first["given_name_ar"]:
-            other = self.pick_given(head["given_name_ar"], True, {first["given_name_ar"]})
+            other = self.pick_given(True, {first["given_name_ar"]})
             head["given_name_ar"] = other[0]
             head["given_name_en"] = other[1] if head["given_name_en"] else ""
         for m in members[1:]:
@@ -563,7 +1136,7 @@ class _Builder:
                 template = kids[-1]
                 male = rnd() < 0.51
                 used = {m["given_name_ar"] for m in members}
-                name = self.pick_given(template["given_name_ar"], male, used)
+                name = self.pick_given(male, used)
                 baby = dict(
                     template,
                     given_name_ar=name[0],
@@ -600,7 +1173,8 @@ class _Builder:
             members = record["members"]
             for m in members:
                 self.new_person(m, index)
-            self.enrich(index, members)
+            self.diversify(members)
+            self.enrich(index, household, members)
             for m in members:
                 if "_twin_of" in m:
                     self.new_person(m, index)

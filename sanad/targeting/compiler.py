@@ -107,7 +107,9 @@ def validate_condition(
     except FieldError as exc:
         own.add(_join(path, "value"), str(exc))
         return _raise_if(own, errors)
-    leaf = Leaf(index=index, path=path, field=f, operator=operator, value=f.to_json(operator, typed))
+    leaf = Leaf(
+        index=index, path=path, field=f, operator=operator, value=f.to_json(operator, typed)
+    )
     if errors is None:
         _raise_if(own, None)
     return leaf
@@ -267,7 +269,9 @@ def outline(tree: dict[str, Any], met: list[bool] | None = None) -> list[dict[st
 
     def walk(node: dict[str, Any], depth: int) -> None:
         if "match" in node:
-            rows.append({"group": True, "match": node["match"], "depth": depth, "size": len(node["items"])})
+            rows.append(
+                {"group": True, "match": node["match"], "depth": depth, "size": len(node["items"])}
+            )
             for child in node["items"]:
                 walk(child, depth + 1)
             return

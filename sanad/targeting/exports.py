@@ -55,11 +55,14 @@ def entries_for_export(*, user: Any, lst: BeneficiaryList, which: str) -> QueryS
         qs = qs.filter(included=True)
     elif which == "excluded":
         qs = qs.filter(included=False)
-    return qs.order_by("-included", "rank", "-score", "registration_id")
+    return qs.select_related("household").order_by("-included", "rank", "-score", "household_id")
 
 
 def rows(
-    *, lst: BeneficiaryList, entries: QuerySet[ListEntry], progress: Callable[[int], None] | None = None
+    *,
+    lst: BeneficiaryList,
+    entries: QuerySet[ListEntry],
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """One dict per entry, in chunks (three queries per chunk, whatever its size)."""
     outcome_labels = dict(ListEntry.Outcome.choices)
@@ -82,7 +85,7 @@ def rows(
             decision = decisions.get(e.household_id)
             yield {
                 "rank": e.rank or "",
-                "registration_id": e.registration_id,
+                "registration_id": e.household.registration_id,
                 "head_ar": head.full_name_ar if head else "",
                 "head_en": head.full_name_en if head else "",
                 "size": e.size,
@@ -140,7 +143,11 @@ def _header_lines(lst: BeneficiaryList) -> list[str]:
 
 
 def write_xlsx(
-    *, lst: BeneficiaryList, entries: QuerySet[ListEntry], target: Any, progress: Callable[[int], None] | None = None
+    *,
+    lst: BeneficiaryList,
+    entries: QuerySet[ListEntry],
+    target: Any,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write the workbook to `target` (a path or a binary file); returns the row count."""
     from openpyxl import Workbook
@@ -204,7 +211,10 @@ def font_faces() -> list[dict[str, str]]:
 
 
 def write_pdf(
-    *, lst: BeneficiaryList, entries: QuerySet[ListEntry], progress: Callable[[int], None] | None = None
+    *,
+    lst: BeneficiaryList,
+    entries: QuerySet[ListEntry],
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[bytes, int]:
     from weasyprint import HTML
 

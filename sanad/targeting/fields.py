@@ -122,9 +122,7 @@ def _int(value: Any, low: int, high: int) -> int:
     except (TypeError, ValueError) as exc:
         raise FieldError(_("Enter a whole number.")) from exc
     if not low <= number <= high:
-        raise FieldError(
-            _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high}
-        )
+        raise FieldError(_("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high})
     return number
 
 
@@ -148,9 +146,7 @@ def _decimal(value: Any, low: Decimal, high: Decimal) -> Decimal:
     except (InvalidOperation, ValueError) as exc:
         raise FieldError(_("Enter a number.")) from exc
     if not number.is_finite() or not low <= number <= high:
-        raise FieldError(
-            _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high}
-        )
+        raise FieldError(_("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high})
     return number
 
 
@@ -430,7 +426,10 @@ class PlaceField(Field):
                 raise FieldError(
                     _("“%(value)s” is not a known place.") % {"value": _short(v)}
                 ) from exc
-        found = {str(pid): pk for pid, pk in Place.objects.filter(public_id__in=wanted).values_list("public_id", "pk")}
+        found = {
+            str(pid): pk
+            for pid, pk in Place.objects.filter(public_id__in=wanted).values_list("public_id", "pk")
+        }
         for v in value:
             if str(uuid.UUID(str(v))) not in found:
                 raise FieldError(_("“%(value)s” is not a known place.") % {"value": _short(v)})
@@ -464,12 +463,12 @@ class PlaceField(Field):
         if value is None:
             return ""
         values = value if isinstance(value, list) else [value]
-        names = dict(
-            (str(pid), name)
+        names = {
+            str(pid): name
             for pid, name in Place.objects.filter(public_id__in=values).values_list(
                 "public_id", "name_en"
             )
-        )
+        }
         return ", ".join(names.get(v, v) for v in values)
 
     def current_value(self, household: Household, ctx: Context, value: Any) -> str:
@@ -505,7 +504,9 @@ class FlagField(Field):
         return self._q(ctx) if operator == "is_true" else ~self._q(ctx)
 
     def variable(self, ctx: Context) -> Expression | None:
-        return Case(When(self._q(ctx), then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+        return Case(
+            When(self._q(ctx), then=Value(1.0)), default=Value(0.0), output_field=FloatField()
+        )
 
     def describe(self, operator: str, value: Any) -> str:
         return f"{self.label}: {self.operator_label(operator)}"
@@ -615,7 +616,7 @@ def _age_range(low: int | None, high: int | None, on: datetime.date) -> dict[str
 
 
 class MemberAgeField(Field):
-    """"Has a member aged …": at least one current member in the age range."""
+    """ "Has a member aged …": at least one current member in the age range."""
 
     kind = "int"
     operators = ("lt", "gte", "between")
@@ -659,7 +660,9 @@ class MemberAgeField(Field):
         members = Individual.objects.filter(household=household, status=Individual.Status.ACTIVE)
         if self.head_only:
             members = members.filter(relationship=Individual.Relationship.HEAD)
-        ages = sorted(age_on(dob, ctx.as_of) for dob in members.values_list("date_of_birth", flat=True))
+        ages = sorted(
+            age_on(dob, ctx.as_of) for dob in members.values_list("date_of_birth", flat=True)
+        )
         if not ages:
             return "—"
         return ", ".join(str(a) for a in ages) + f" {_('years')}"
@@ -678,7 +681,9 @@ class HeadSexField(ChoiceField):
         return self._head(value) if operator == "eq" else ~self._head(value)
 
     def dummy(self, choice: str) -> Expression:
-        return Case(When(self._head(choice), then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+        return Case(
+            When(self._head(choice), then=Value(1.0)), default=Value(0.0), output_field=FloatField()
+        )
 
     def current_value(self, household: Household, ctx: Context, value: Any) -> str:
         head = Individual.objects.filter(
@@ -690,7 +695,7 @@ class HeadSexField(ChoiceField):
 
 
 class DocumentField(Field):
-    """"A member (or the head) holds one of these documents" / "holds none of them"."""
+    """ "A member (or the head) holds one of these documents" / "holds none of them"."""
 
     kind = "choice"
     operators = ("in", "not_in")
@@ -749,7 +754,7 @@ LEDGER_WHAT = {
 
 
 class ReceivedField(Field):
-    """"Has (not) received <item / kind / programme / project> since <date or the last N
+    """ "Has (not) received <item / kind / programme / project> since <date or the last N
     months>", from the assistance ledger, merged households followed."""
 
     kind = "ledger_received"
@@ -774,7 +779,9 @@ class ReceivedField(Field):
             raise FieldError(_("Unknown setting “%(key)s”.") % {"key": _short(sorted(unknown)[0])})
         what = value.get("what")
         if what not in LEDGER_WHAT:
-            raise FieldError(_("Choose what was received: an item, a kind, a programme or a project."))
+            raise FieldError(
+                _("Choose what was received: an item, a kind, a programme or a project.")
+            )
         code = str(value.get("code") or "").strip()
         if what == "item":
             if not ITEM_CODE.match(code):
@@ -807,19 +814,21 @@ class ReceivedField(Field):
             return datetime.date.fromisoformat(value["since"])
         return minus_months(ctx.as_of, int(value["months"]))
 
-    def _received(self, value: dict[str, Any], ctx: Context) -> Any:
+    def _received(self, value: dict[str, Any], ctx: Context) -> Q:
         kwargs: dict[str, Any] = {"since": self.since(value, ctx)}
         what, code = value["what"], value["code"]
         if what == "project":
             from sanad.programmes.models import Project
 
             kwargs["project"] = Project.objects.filter(code=code).first()
+            if kwargs["project"] is None:  # removed since the rule was written
+                return Q(pk__in=[])
         else:
             kwargs[what] = code
-        return ledger.households_received(**kwargs)
+        return ledger.households_received_q(**kwargs)
 
     def q(self, operator: str, value: Any, ctx: Context) -> Q:
-        q = Q(pk__in=self._received(value, ctx))
+        q = self._received(value, ctx)
         return q if operator == "is_true" else ~q
 
     def describe_value(self, operator: str, value: Any) -> str:
@@ -838,12 +847,14 @@ class ReceivedField(Field):
         return f"{self.operator_label(operator)} {self.describe_value(operator, value)}"
 
     def current_value(self, household: Household, ctx: Context, value: Any) -> str:
-        received = Household.objects.filter(pk=household.pk).filter(self.q("is_true", value, ctx)).exists()
+        received = (
+            Household.objects.filter(pk=household.pk).filter(self.q("is_true", value, ctx)).exists()
+        )
         return str(self.operator_labels["is_true" if received else "is_false"])
 
 
 class ReceivedValueField(Field):
-    """"Received less than / at least N IQD (or USD) in the last M months": every
+    """ "Received less than / at least N IQD (or USD) in the last M months": every
     delivery with a value counts, the other currency converted at its recorded rate."""
 
     kind = "ledger_value"
@@ -905,7 +916,9 @@ G_LEDGER = gettext_lazy("Assistance received")
 SEX_LABELS = {"female": gettext_lazy("female"), "male": gettext_lazy("male")}
 
 
-def _demographic(sex: str | None, group: str | None, *, disability: bool = False) -> Callable[[Context], Any]:
+def _demographic(
+    sex: str | None, group: str | None, *, disability: bool = False
+) -> Callable[[Context], Any]:
     """Members counted in the household's demographics (kept current by the registry on
     every write): by sex and/or age group, optionally those with a disability."""
 
@@ -915,7 +928,11 @@ def _demographic(sex: str | None, group: str | None, *, disability: bool = False
         parts = []
         for s in sexes:
             for g in groups:
-                path = f"demographics__disability__{s}__{g}" if disability else f"demographics__{s}__{g}"
+                path = (
+                    f"demographics__disability__{s}__{g}"
+                    if disability
+                    else f"demographics__{s}__{g}"
+                )
                 parts.append(Coalesce(Cast(KT(path), IntegerField()), Value(0)))
         total = parts[0]
         for part in parts[1:]:
@@ -967,10 +984,16 @@ def _build_fields() -> dict[str, Field]:
         AdminUnitField("admin_unit", gettext_lazy("Admin unit (any level)"), G_PLACE),
         PlaceField("place", gettext_lazy("Place (camp, site, village)"), G_PLACE),
         FlagField(
-            "is_woman_headed", gettext_lazy("Woman-headed household"), G_VULNERABLE, column="is_woman_headed"
+            "is_woman_headed",
+            gettext_lazy("Woman-headed household"),
+            G_VULNERABLE,
+            column="is_woman_headed",
         ),
         FlagField(
-            "is_child_headed", gettext_lazy("Child-headed household"), G_VULNERABLE, column="is_child_headed"
+            "is_child_headed",
+            gettext_lazy("Child-headed household"),
+            G_VULNERABLE,
+            column="is_child_headed",
         ),
         FlagField(
             "is_older_person_alone",
@@ -1152,4 +1175,3 @@ def units_within(pcodes: Sequence[str]) -> list[int]:
 
 def clear_caches() -> None:
     _units.cache_clear()
-

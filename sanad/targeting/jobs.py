@@ -32,7 +32,9 @@ def list_build(job: Job, progress: Progress) -> dict[str, Any]:
         progress(done, total, message, force=True)
 
     if params.get("lock"):
-        services.list_lock(lst=lst, user=user, reason=str(params.get("reason") or ""), progress=report)
+        services.list_lock(
+            lst=lst, user=user, reason=str(params.get("reason") or ""), progress=report
+        )
     else:
         services.list_build(lst=lst, user=user, progress=report)
     lst.refresh_from_db()
@@ -64,7 +66,10 @@ def list_export(job: Job, progress: Progress) -> dict[str, Any]:
         path = progress.file_path(name)
         if fmt == "xlsx":
             count = exports.write_xlsx(
-                lst=lst, entries=entries, target=path, progress=lambda n: progress(n, total, message)
+                lst=lst,
+                entries=entries,
+                target=path,
+                progress=lambda n: progress(n, total, message),
             )
         else:
             data, count = exports.write_pdf(

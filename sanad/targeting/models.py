@@ -262,6 +262,9 @@ class BeneficiaryList(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     build_seconds = models.FloatField(null=True, blank=True)
+    # What the last build was made from (rule, model version, area, quotas, decisions,
+    # day): locking freezes that build as reviewed unless one of them changed since.
+    build_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     locked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -333,14 +336,14 @@ class ManualDecision(BaseModel):
         INCLUDE = "include", _("Included by hand")
         EXCLUDE = "exclude", _("Excluded by hand")
 
-    SCOPE = ScopePaths(programme="list__programme__code", governorate="household__governorate__pcode")
+    SCOPE = ScopePaths(
+        programme="list__programme__code", governorate="household__governorate__pcode"
+    )
     VIEW_PERMISSION = VIEW
     MANAGE_PERMISSION = MANAGE
 
     list = models.ForeignKey(BeneficiaryList, on_delete=models.CASCADE, related_name="decisions")
-    household = models.ForeignKey(
-        "registry.Household", on_delete=models.PROTECT, related_name="+"
-    )
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
     decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices)
     reason = models.TextField(_("reason"))
 
@@ -361,22 +364,25 @@ class ListEntry(models.Model):
     """One household considered by a list's build: the snapshot row.
 
     Written only by `targeting.build` in one INSERT … SELECT (a million rows on a large
-    registry), so its foreign keys are not database constraints (ADR 0006): the
-    snapshot must keep saying who was considered even if the registry changes later,
-    and constraint checks would cost a trigger per row."""
+    registry), so it is lean (ADR 0006): the primary key is (list, household) — no
+    sequence, no second unique index —, its other links are not database constraints
+    (the snapshot must keep saying who was considered whatever happens to the registry
+    later, and each constraint would cost a check per row), and the outcome is a small
+    integer. The registration id and names are read from the household."""
 
-    class Outcome(models.TextChoices):
-        INCLUDED = "included", _("Included: meets the rule")
-        MANUAL_IN = "manual_in", _("Included by hand")
-        RULE = "rule", _("Excluded: does not meet the rule")
-        SCORE = "score", _("Excluded: score beyond the threshold")
-        QUOTA = "quota", _("Excluded: quota already filled")
-        MANUAL_OUT = "manual_out", _("Excluded by hand")
+    class Outcome(models.IntegerChoices):
+        INCLUDED = 1, _("Included: meets the rule")
+        MANUAL_IN = 2, _("Included by hand")
+        RULE = 3, _("Excluded: does not meet the rule")
+        SCORE = 4, _("Excluded: score beyond the threshold")
+        QUOTA = 5, _("Excluded: quota already filled")
+        MANUAL_OUT = 6, _("Excluded by hand")
 
     INCLUDED_OUTCOMES = (Outcome.INCLUDED, Outcome.MANUAL_IN)
     SCOPE = ScopePaths(programme="list__programme__code", governorate="governorate__pcode")
     VIEW_PERMISSION = VIEW
 
+    pk = models.CompositePrimaryKey("list", "household")
     list = models.ForeignKey(
         BeneficiaryList,
         on_delete=models.CASCADE,
@@ -391,7 +397,6 @@ class ListEntry(models.Model):
         db_constraint=False,
         db_index=False,
     )
-    registration_id = models.CharField(_("registration id"), max_length=20)
     governorate = models.ForeignKey(
         "geo.AdminUnit",
         on_delete=models.DO_NOTHING,
@@ -414,7 +419,7 @@ class ListEntry(models.Model):
         db_constraint=False,
         db_index=False,
     )
-    size = models.PositiveSmallIntegerField(_("household size"), default=0)
+    size = models.SmallIntegerField(_("household size"), default=0)
     # Bit i set: the household met condition i of the list's `rule_tree` (leaves in order).
     met = models.BigIntegerField(default=0)
     # Bit j set: it met criterion j of a weighted scoring model.
@@ -424,8 +429,10 @@ class ListEntry(models.Model):
     score = models.FloatField(_("score"), default=0)
     eligible = models.BooleanField(_("meets the rule"), default=False)
     included = models.BooleanField(_("included"), default=False)
-    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
-    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    outcome = models.SmallIntegerField(_("outcome"), choices=Outcome.choices)
+    # Position among the households that meet the rule (and the threshold) by score;
+    # one beyond its quota keeps its rank but is not included.
+    rank = models.IntegerField(_("rank"), null=True, blank=True)
     quota = models.ForeignKey(
         Quota,
         null=True,
@@ -434,20 +441,21 @@ class ListEntry(models.Model):
         db_constraint=False,
         db_index=False,
     )
-    quota_rank = models.PositiveIntegerField(null=True, blank=True)
+    quota_rank = models.IntegerField(null=True, blank=True)
 
     class Meta:
-        ordering = ["list", "rank", "id"]
+        ordering = ["list", "rank", "household"]
         verbose_name = _("list entry")
         verbose_name_plural = _("list entries")
-        constraints = [
-            # Household first: it also serves "which lists considered this household"
-            # (appeals); the rank index serves the list's pages.
-            models.UniqueConstraint(fields=["household", "list"], name="targeting_entry_once")
-        ]
         indexes = [
-            models.Index(fields=["list", "included", "rank"], name="targeting_entry_rank_idx"),
+            # The list's households in rank order (its pages and exports); partial, so
+            # the excluded majority of a large registry costs no index entry here.
+            models.Index(
+                fields=["list", "rank"],
+                condition=Q(included=True),
+                name="targeting_entry_rank_idx",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.registration_id}: {self.outcome}"
+        return f"{self.household_id}: {self.get_outcome_display()}"

@@ -26,7 +26,13 @@ from django.utils.translation import gettext as _
 
 from sanad.core.errors import ValidationFailed
 from sanad.targeting.compiler import Leaf, validate_condition
-from sanad.targeting.fields import Context, FieldError, check_variable, unit_ids, variable_expression
+from sanad.targeting.fields import (
+    Context,
+    FieldError,
+    check_variable,
+    unit_ids,
+    variable_expression,
+)
 from sanad.targeting.models import PmtCoefficient, ScoringModel, ScoringModelVersion
 
 MAX_CRITERIA = 40
@@ -78,7 +84,9 @@ def validate_criteria(data: Any) -> tuple[list[dict[str, Any]], list[Criterion]]
                 _("Give the points as a number from -%(n)s to %(n)s.") % {"n": MAX_POINTS},
             )
             points = Decimal("0")
-        leaf = validate_condition(row.get("condition"), path=f"{path}.condition", errors=errors, index=i)
+        leaf = validate_condition(
+            row.get("condition"), path=f"{path}.condition", errors=errors, index=i
+        )
         if leaf is None or not label:
             continue
         criteria.append(Criterion(index=i, label=label, leaf=leaf, points=points))
@@ -222,7 +230,10 @@ def parse_coefficients(content: bytes, filename: str) -> tuple[list[dict[str, An
             from openpyxl import load_workbook
 
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-            raw = [[("" if c is None else str(c)) for c in row] for row in sheet.iter_rows(values_only=True)]
+            raw = [
+                [("" if c is None else str(c)) for c in row]
+                for row in sheet.iter_rows(values_only=True)
+            ]
         elif name.endswith(".csv"):
             text = content.decode("utf-8-sig")
             raw = list(csv.reader(io.StringIO(text)))
@@ -231,7 +242,9 @@ def parse_coefficients(content: bytes, filename: str) -> tuple[list[dict[str, An
     except (UnicodeDecodeError, ValueError, OSError, KeyError) as exc:
         if isinstance(exc, ValidationFailed):
             raise
-        raise ValidationFailed(fields={"file": [_("The file could not be read as CSV or XLSX.")]}) from exc
+        raise ValidationFailed(
+            fields={"file": [_("The file could not be read as CSV or XLSX.")]}
+        ) from exc
     raw = [r for r in raw if any(str(c).strip() for c in r)]
     if not raw:
         raise ValidationFailed(fields={"file": [_("The file is empty.")]})
@@ -239,7 +252,9 @@ def parse_coefficients(content: bytes, filename: str) -> tuple[list[dict[str, An
     wanted = ("region", "variable", "coefficient")
     if not all(h in header for h in wanted):
         raise ValidationFailed(
-            fields={"file": [_("The first row must name the columns region, variable and coefficient.")]}
+            fields={
+                "file": [_("The first row must name the columns region, variable and coefficient.")]
+            }
         )
     cols = {h: header.index(h) for h in wanted}
     if len(raw) - 1 > MAX_COEFFICIENT_ROWS:
@@ -251,15 +266,20 @@ def parse_coefficients(content: bytes, filename: str) -> tuple[list[dict[str, An
     rows: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     order: list[str] = []
+
+    def cell(row: list[str], key: str) -> str:
+        return str(row[cols[key]]).strip() if cols[key] < len(row) else ""
+
     for n, row in enumerate(raw[1:], start=2):
-        cell = lambda key: str(row[cols[key]]).strip() if cols[key] < len(row) else ""  # noqa: E731
-        region = cell("region").upper()
+        region = cell(row, "region").upper()
         if region in {"*", "DEFAULT", "ALL"}:
             region = ""
         if region and region not in governorates:
-            problems.append(_("Row %(n)s: “%(v)s” is not a governorate P-code.") % {"n": n, "v": region[:20]})
+            problems.append(
+                _("Row %(n)s: “%(v)s” is not a governorate P-code.") % {"n": n, "v": region[:20]}
+            )
             continue
-        variable = cell("variable")
+        variable = cell(row, "variable")
         if variable.lower() != PmtCoefficient.INTERCEPT:
             try:
                 variable = check_variable(variable)
@@ -269,7 +289,7 @@ def parse_coefficients(content: bytes, filename: str) -> tuple[list[dict[str, An
         else:
             variable = PmtCoefficient.INTERCEPT
         try:
-            coefficient = Decimal(cell("coefficient").replace(",", "."))
+            coefficient = Decimal(cell(row, "coefficient").replace(",", "."))
             if not coefficient.is_finite() or abs(coefficient) >= Decimal("1e9"):
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
@@ -285,7 +305,9 @@ def parse_coefficients(content: bytes, filename: str) -> tuple[list[dict[str, An
     for variable in [PmtCoefficient.INTERCEPT, *order]:
         if ("", variable) not in seen:
             problems.append(
-                _("“%(v)s” has no default row (region left empty or *): give one for the governorates without their own.")
+                _(
+                    "“%(v)s” has no default row (region left empty or *): give one for the governorates without their own."
+                )
                 % {"v": variable}
             )
     if len(order) > MAX_VARIABLES:

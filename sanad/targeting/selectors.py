@@ -5,9 +5,10 @@ explanation of one household and the appeal look-up."""
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, QuerySet
 from django.utils import timezone
 
 from sanad.core.errors import Conflict, NotFound
@@ -28,13 +29,24 @@ from sanad.targeting.models import (
 )
 
 
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
 # --- rules and models ---------------------------------------------------------------------
 def rules_visible_to(user: Any) -> QuerySet[Rule]:
     return scoped(Rule.objects.select_related("programme"), user, VIEW)
 
 
 def rule_get(*, user: Any, public_id: Any, permission: str = VIEW) -> Rule:
-    rule = scoped(Rule.objects.select_related("programme"), user, permission).filter(public_id=public_id).first()
+    rule = (
+        scoped(Rule.objects.select_related("programme"), user, permission)
+        .filter(public_id=_uuid(public_id))
+        .first()
+    )
     if rule is None:
         raise NotFound()
     return rule
@@ -49,7 +61,11 @@ def models_visible_to(user: Any) -> QuerySet[ScoringModel]:
 
 
 def model_get(*, user: Any, public_id: Any, permission: str = VIEW) -> ScoringModel:
-    model = scoped(ScoringModel.objects.select_related("programme"), user, permission).filter(public_id=public_id).first()
+    model = (
+        scoped(ScoringModel.objects.select_related("programme"), user, permission)
+        .filter(public_id=_uuid(public_id))
+        .first()
+    )
     if model is None:
         raise NotFound()
     return model
@@ -84,17 +100,20 @@ def lists_visible_to(user: Any, permission: str = VIEW) -> QuerySet[BeneficiaryL
 
 
 def list_get(*, user: Any, public_id: Any, permission: str = VIEW) -> BeneficiaryList:
-    lst = lists_visible_to(user, permission).filter(public_id=public_id).first()
+    key = _uuid(public_id)
+    lst = lists_visible_to(user, permission).filter(public_id=key).first() if key else None
     if lst is None:
         raise NotFound()
     return lst
 
 
-def entries_visible_to(user: Any, lst: BeneficiaryList, permission: str = VIEW) -> QuerySet[ListEntry]:
+def entries_visible_to(
+    user: Any, lst: BeneficiaryList, permission: str = VIEW
+) -> QuerySet[ListEntry]:
     """The list's entries in the user's governorates (entries are scoped by the
     governorate the household lived in when the list was built)."""
     return scoped(ListEntry.objects.filter(list=lst), user, permission).select_related(
-        "governorate", "admin_unit", "place"
+        "household", "governorate", "admin_unit", "place"
     )
 
 
@@ -131,9 +150,9 @@ def _t(text: str) -> str:
 def decisions_for(lst: BeneficiaryList, household_ids: list[int]) -> dict[int, ManualDecision]:
     return {
         d.household_id: d
-        for d in ManualDecision.objects.filter(list=lst, household_id__in=household_ids).select_related(
-            "created_by", "updated_by"
-        )
+        for d in ManualDecision.objects.filter(
+            list=lst, household_id__in=household_ids
+        ).select_related("created_by", "updated_by")
     }
 
 
@@ -171,7 +190,11 @@ def preview_counts(
         "by_governorate": [
             {
                 "pcode": r["governorate__pcode"],
-                "name": (r["governorate__name_ar"] if arabic and r["governorate__name_ar"] else r["governorate__name_en"]),
+                "name": (
+                    r["governorate__name_ar"]
+                    if arabic and r["governorate__name_ar"]
+                    else r["governorate__name_en"]
+                ),
                 "count": r["n"],
             }
             for r in rows
@@ -182,8 +205,15 @@ def preview_counts(
 
 # --- explanation ----------------------------------------------------------------------------
 def entry_get(*, user: Any, lst: BeneficiaryList, household_public_id: Any) -> ListEntry:
-    household = Household.objects.filter(public_id=household_public_id).values_list("pk", flat=True).first()
-    entry = entries_visible_to(user, lst).filter(household_id=household).first() if household else None
+    key = _uuid(household_public_id)
+    household = (
+        Household.objects.filter(public_id=key).values_list("pk", flat=True).first()
+        if key
+        else None
+    )
+    entry = (
+        entries_visible_to(user, lst).filter(household_id=household).first() if household else None
+    )
     if entry is None:
         raise NotFound()
     return entry
@@ -208,7 +238,13 @@ def explanation(*, user: Any, lst: BeneficiaryList, entry: ListEntry) -> dict[st
             f"c{leaf.index}": ExpressionWrapper(leaf.q(today), output_field=BooleanField())
             for leaf in leaves
         }
-        now = Household.objects.filter(pk=household.pk).annotate(**annotations).values(*annotations).first() or {}
+        now = (
+            Household.objects.filter(pk=household.pk)
+            .annotate(**annotations)
+            .values(*annotations)
+            .first()
+            or {}
+        )
         for row in rows:
             if not row["group"]:
                 leaf = row["leaf"]
@@ -221,7 +257,9 @@ def explanation(*, user: Any, lst: BeneficiaryList, entry: ListEntry) -> dict[st
         if version.model.kind == ScoringModel.Kind.WEIGHTED:
             score = {
                 "kind": "weighted",
-                "rows": scoring.weighted_breakdown(scoring.criteria_of(version), entry.criteria_met),
+                "rows": scoring.weighted_breakdown(
+                    scoring.criteria_of(version), entry.criteria_met
+                ),
                 "total": entry.score,
             }
         else:
@@ -235,9 +273,11 @@ def explanation(*, user: Any, lst: BeneficiaryList, entry: ListEntry) -> dict[st
     quota = None
     if entry.quota_id:
         quota = lst.quotas.select_related("admin_unit", "place").filter(pk=entry.quota_id).first()
-    decision = ManualDecision.objects.filter(list=lst, household_id=entry.household_id).select_related(
-        "created_by", "updated_by"
-    ).first()
+    decision = (
+        ManualDecision.objects.filter(list=lst, household_id=entry.household_id)
+        .select_related("created_by", "updated_by")
+        .first()
+    )
     return {
         "entry": entry,
         "household": household,
@@ -259,7 +299,9 @@ def appeal_lookup(*, user: Any, registration_id: str) -> list[ListEntry]:
         return []
     if not text.startswith("SND-") and text.startswith("SND") and len(text) == 11:
         text = f"SND-{text[3:7]}-{text[7:]}"
-    household_ids = list(Household.objects.filter(registration_id=text).values_list("pk", flat=True))
+    household_ids = list(
+        Household.objects.filter(registration_id=text).values_list("pk", flat=True)
+    )
     # A household merged into another after a list was built: look for both.
     household_ids += list(
         Household.objects.filter(merged_into_id__in=household_ids).values_list("pk", flat=True)
@@ -270,7 +312,7 @@ def appeal_lookup(*, user: Any, registration_id: str) -> list[ListEntry]:
     return list(
         scoped(ListEntry.objects.filter(household_id__in=household_ids), user, VIEW)
         .filter(list__in=lists)
-        .select_related("list__programme", "governorate")
+        .select_related("list__programme", "governorate", "household")
         .order_by("-list__created_at")
     )
 

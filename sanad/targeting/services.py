@@ -8,8 +8,9 @@ The status of a list (core.state):
       ↘ cancelled   ↘ draft (reopened, with a reason)   approved → closed
 
 - Building evaluates the rule again and replaces the entries; only drafts are built.
-- Locking builds once more and freezes the result in the same transaction: from then
-  on registry edits change nothing on the list.
+- Locking freezes the build that was reviewed (built again first if the rule, model,
+  area, quotas or manual decisions changed since, or on another day), in the same
+  transaction as the status change: from then on registry edits change nothing.
 - Approving needs `targeting.approve_list` and another person than the one who locked
   it (two-person rule).
 - Distribution and cash call `list_mark_used` when they start from an approved list.
@@ -325,9 +326,9 @@ def list_update(
     user: Any,
     name: str | None = None,
     rule: Rule | None = None,
-    project: Project | None | bool = False,
-    activity: Activity | None | bool = False,
-    model_version: ScoringModelVersion | None | bool = False,
+    project: Project | bool | None = False,
+    activity: Activity | bool | None = False,
+    model_version: ScoringModelVersion | bool | None = False,
     area: Sequence[Any] | None = None,
     quotas: Sequence[dict[str, Any]] | None = None,
 ) -> BeneficiaryList:
@@ -369,14 +370,18 @@ def _quotas_set(lst: BeneficiaryList, quotas: Sequence[dict[str, Any]]) -> None:
     rows, problems, seen = [], [], set()
     for i, q in enumerate(quotas, 1):
         if not isinstance(q, dict):
-            problems.append(_("Quota %(n)s: give a place or an admin unit and a number.") % {"n": i})
+            problems.append(
+                _("Quota %(n)s: give a place or an admin unit and a number.") % {"n": i}
+            )
             continue
         try:
             limit = int(str(q.get("max", "")).strip())
             if limit < 0 or limit > 10_000_000:
                 raise ValueError
         except ValueError:
-            problems.append(_("Quota %(n)s: give the number of households as a whole number.") % {"n": i})
+            problems.append(
+                _("Quota %(n)s: give the number of households as a whole number.") % {"n": i}
+            )
             continue
         unit = place = None
         if q.get("place"):
@@ -389,7 +394,9 @@ def _quotas_set(lst: BeneficiaryList, quotas: Sequence[dict[str, Any]]) -> None:
                 continue
             key = ("place", place.pk)
         else:
-            unit = AdminUnit.objects.filter(pcode=str(q.get("admin_unit") or "").strip().upper()).first()
+            unit = AdminUnit.objects.filter(
+                pcode=str(q.get("admin_unit") or "").strip().upper()
+            ).first()
             if unit is None:
                 problems.append(_("Quota %(n)s: give a place or an admin unit P-code.") % {"n": i})
                 continue
@@ -415,11 +422,16 @@ def list_build(*, lst: BeneficiaryList, user: Any, progress: Any = None) -> Bene
 def list_lock(
     *, lst: BeneficiaryList, user: Any, reason: str = "", progress: Any = None
 ) -> BeneficiaryList:
-    """Build once more and freeze: the snapshot and the status change commit together."""
+    """Freeze the list: the build that was reviewed, or a fresh one if the rule, model,
+    area, quotas or decisions changed since (or it was built on an earlier day). The
+    snapshot and the status change commit together."""
     _require(user, lst, MANAGE)
     with transaction.atomic():
         _draft(lst)
-        building.build(lst=lst, user=user, progress=progress)
+        BeneficiaryList.objects.select_for_update().filter(pk=lst.pk).first()
+        lst.refresh_from_db()
+        if not building.is_current(lst):
+            building.build(lst=lst, user=user, progress=progress)
         lst.locked_by = user
         lst.locked_at = timezone.now()
         BeneficiaryList.STATUS_MACHINE.transition(
@@ -515,7 +527,9 @@ TRANSITIONS = {
 }
 
 
-def list_transition(*, lst: BeneficiaryList, user: Any, to: str, reason: str = "") -> BeneficiaryList:
+def list_transition(
+    *, lst: BeneficiaryList, user: Any, to: str, reason: str = ""
+) -> BeneficiaryList:
     """One entry point for the pages and the API (in use: `list_mark_used`)."""
     if to == BeneficiaryList.Status.LOCKED:
         return list_lock(lst=lst, user=user, reason=reason)
@@ -542,7 +556,7 @@ def _household_in_reach(user: Any, household: Household | str) -> Household:
         if found is None:
             try:
                 found = qs.filter(public_id=text).first()
-            except (ValueError, Exception):  # noqa: BLE001  (not a UUID either)
+            except (ValueError, Exception):
                 found = None
     if found is None:
         raise NotFound(_("No household with this registration id in your area."))
@@ -561,7 +575,9 @@ def decision_set(
         problems["decision"] = [_("Choose include or exclude.")]
     text = str(reason or "").strip()
     if not text:
-        problems["reason"] = [_("Give the reason for including or excluding this household by hand.")]
+        problems["reason"] = [
+            _("Give the reason for including or excluding this household by hand.")
+        ]
     if problems:
         raise ValidationFailed(next(iter(problems.values()))[0], fields=problems)
     target = _household_in_reach(user, household)

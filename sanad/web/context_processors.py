@@ -64,6 +64,20 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
                 "url": registry_children[0]["url"],
             }
         )
+    if has_permission(user, "targeting.view_list"):
+        items.append(
+            {
+                "label": _("Targeting"),
+                "icon": "funnel",
+                "url": reverse("targeting:list_list"),
+                "children": [
+                    {"label": _("Beneficiary lists"), "url": reverse("targeting:list_list")},
+                    {"label": _("Eligibility rules"), "url": reverse("targeting:rule_list")},
+                    {"label": _("Scoring models"), "url": reverse("targeting:model_list")},
+                    {"label": _("Why in or out? (appeals)"), "url": reverse("targeting:appeal")},
+                ],
+            }
+        )
     if has_permission(user, "geo.view_place"):
         items.append({"label": _("Places"), "url": reverse("geo:place_list"), "icon": "geo-alt"})
     if has_permission(user, "geo.view_adminunit"):

@@ -73,9 +73,11 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
 
     from tests.dedup.matrix import dedup_world
     from tests.registry.imports.matrix import import_batch_of_someone_else
+    from tests.targeting.matrix import targeting_world
 
     return {
         "dedup": dedup_world(),
+        "targeting": targeting_world(),
         "import_batch": import_batch_of_someone_else(),
         "household_in": household_in,
         "household_out": household_out,
@@ -628,6 +630,12 @@ def dedup_checks(*args: Any) -> list[Any]:
     return checks(*args)
 
 
+def targeting_checks(*args: Any) -> list[Any]:
+    from tests.targeting.matrix import targeting_checks as checks
+
+    return checks(*args)
+
+
 def _body(response: Any) -> str:
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content).decode()
@@ -881,6 +889,7 @@ def registry_checks(role: str, w: World) -> list[Check]:
         *dedup_checks(
             role, w.extras["dedup"], w.extras["import_batch"], Check, can, allowed, HIDDEN
         ),
+        *targeting_checks(role, w.extras["targeting"], Check, can, allowed, HIDDEN),
         # An aggregate: donors and M&E see it too (reporting.view_aggregates).
         Check(
             "assistance-people-reached",

@@ -57,11 +57,91 @@ def _rows(records: list) -> list[list[str]]:
 
 
 DUPLICATES = [
-    ["a1", "H1", "محمد", "عبد الله", "حسين", "الجبوري", "", "male", "1984-03-12", "07701234567", "", "", "IQG09", "IQG09Q03", ""],
-    ["a2", "H2", "Mohammed", "Abdullah", "Hussein", "Al-Jubouri", "", "male", "1984-03-12", "+964 770 123 4567", "", "", "IQG09", "IQG09Q05", ""],
-    ["a3", "H3", "", "", "", "", "Mohamed Abdulla Husain Aljubouri", "m", "1984-03-12", "", "", "", "IQG09", "IQG09Q03", ""],
-    ["b1", "H4", "زينب", "عمر", "خالد", "الدليمي", "", "female", "1990-01-20", "", "A123456", "", "IQG01", "IQG01Q02", ""],
-    ["b2", "H5", "Zainab", "Omar", "Khalid", "Al-Dulaimi", "", "female", "1990-01-20", "", "A123456", "", "IQG01", "IQG01Q02", ""],
+    [
+        "a1",
+        "H1",
+        "محمد",
+        "عبد الله",
+        "حسين",
+        "الجبوري",
+        "",
+        "male",
+        "1984-03-12",
+        "07701234567",
+        "",
+        "",
+        "IQG09",
+        "IQG09Q03",
+        "",
+    ],
+    [
+        "a2",
+        "H2",
+        "Mohammed",
+        "Abdullah",
+        "Hussein",
+        "Al-Jubouri",
+        "",
+        "male",
+        "1984-03-12",
+        "+964 770 123 4567",
+        "",
+        "",
+        "IQG09",
+        "IQG09Q05",
+        "",
+    ],
+    [
+        "a3",
+        "H3",
+        "",
+        "",
+        "",
+        "",
+        "Mohamed Abdulla Husain Aljubouri",
+        "m",
+        "1984-03-12",
+        "",
+        "",
+        "",
+        "IQG09",
+        "IQG09Q03",
+        "",
+    ],
+    [
+        "b1",
+        "H4",
+        "زينب",
+        "عمر",
+        "خالد",
+        "الدليمي",
+        "",
+        "female",
+        "1990-01-20",
+        "",
+        "A123456",
+        "",
+        "IQG01",
+        "IQG01Q02",
+        "",
+    ],
+    [
+        "b2",
+        "H5",
+        "Zainab",
+        "Omar",
+        "Khalid",
+        "Al-Dulaimi",
+        "",
+        "female",
+        "1990-01-20",
+        "",
+        "A123456",
+        "",
+        "IQG01",
+        "IQG01Q02",
+        "",
+    ],
 ]
 
 
@@ -85,7 +165,9 @@ def people(tmp_path: Path) -> Path:
 
 def test_pairs_and_clusters(people: Path, tmp_path: Path) -> None:
     out, clusters = tmp_path / "pairs.csv", tmp_path / "clusters.csv"
-    call_command("dedup_file", str(people), "--out", str(out), "--clusters", str(clusters), verbosity=0)
+    call_command(
+        "dedup_file", str(people), "--out", str(out), "--clusters", str(clusters), verbosity=0
+    )
     rows = _read(out)
     assert rows[0] == ["record_id_l", "record_id_r", "match_probability"]
     found = {frozenset(r[:2]): float(r[2]) for r in rows[1:]}
@@ -103,17 +185,23 @@ def test_pairs_and_clusters(people: Path, tmp_path: Path) -> None:
 def test_threshold(people: Path, tmp_path: Path) -> None:
     low, high = tmp_path / "low.csv", tmp_path / "high.csv"
     call_command("dedup_file", str(people), "--out", str(low), "--threshold", "0.01", verbosity=0)
-    call_command("dedup_file", str(people), "--out", str(high), "--threshold", "0.999999", verbosity=0)
+    call_command(
+        "dedup_file", str(people), "--out", str(high), "--threshold", "0.999999", verbosity=0
+    )
     low_rows, high_rows = _read(low)[1:], _read(high)[1:]
     assert len(low_rows) > len(high_rows)
     assert all(float(r[2]) >= 0.01 for r in low_rows)
     assert all(float(r[2]) >= 0.999999 for r in high_rows)
     with pytest.raises(CommandError):
-        call_command("dedup_file", str(people), "--out", str(low), "--threshold", "1.5", verbosity=0)
+        call_command(
+            "dedup_file", str(people), "--out", str(low), "--threshold", "1.5", verbosity=0
+        )
 
 
 def test_link_two_files(tmp_path: Path) -> None:
-    left = _write(tmp_path / "left.csv", DUPLICATES[:1] + DUPLICATES[3:4] + _rows(background(150, 1)))
+    left = _write(
+        tmp_path / "left.csv", DUPLICATES[:1] + DUPLICATES[3:4] + _rows(background(150, 1))
+    )
     # The same record ids appear in the second file, for other people.
     right_rows = [
         ["a1", "X1", *DUPLICATES[1][2:]],
@@ -160,7 +248,12 @@ def test_missing_files(people: Path, tmp_path: Path) -> None:
         call_command("dedup_file", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o.csv"))
     with pytest.raises(CommandError, match="no such file"):
         call_command(
-            "dedup_file", str(people), "--link", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o.csv")
+            "dedup_file",
+            str(people),
+            "--link",
+            str(tmp_path / "nope.csv"),
+            "--out",
+            str(tmp_path / "o.csv"),
         )
     with pytest.raises(CommandError, match="does not exist"):
         call_command("dedup_file", str(people), "--out", str(tmp_path / "no" / "o.csv"))
@@ -180,7 +273,15 @@ def test_exit_status_and_progress(people: Path, tmp_path: Path) -> None:
     assert failed.returncode != 0
     assert "record_id" in failed.stderr
     done = subprocess.run(
-        [sys.executable, "-m", "sanad", "dedup_file", str(people), "--out", str(tmp_path / "o.csv")],
+        [
+            sys.executable,
+            "-m",
+            "sanad",
+            "dedup_file",
+            str(people),
+            "--out",
+            str(tmp_path / "o.csv"),
+        ],
         capture_output=True,
         text=True,
         env=env,

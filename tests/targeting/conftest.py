@@ -33,7 +33,9 @@ def nfi(db: Any) -> Programme:
 
 @pytest.fixture
 def officer(nfi: Programme) -> Any:
-    return make_user("programme_officer", username="officer", governorates=(DUHOK,), programmes=("NFI",))
+    return make_user(
+        "programme_officer", username="officer", governorates=(DUHOK,), programmes=("NFI",)
+    )
 
 
 @pytest.fixture
@@ -44,10 +46,14 @@ def imo(nfi: Programme) -> Any:
 @pytest.fixture
 def manager(nfi: Programme) -> Any:
     """A second programme officer: the one who approves."""
-    return make_user("programme_officer", username="manager", governorates=(DUHOK,), programmes=("NFI",))
+    return make_user(
+        "programme_officer", username="manager", governorates=(DUHOK,), programmes=("NFI",)
+    )
 
 
-def household(governorate: str = DUHOK, *, members: Any = 3, head_sex: str = "male", **data: Any) -> Any:
+def household(
+    governorate: str = DUHOK, *, members: Any = 3, head_sex: str = "male", **data: Any
+) -> Any:
     return make_household(governorate=governorate, members=members, head_sex=head_sex, **data)
 
 
@@ -87,7 +93,10 @@ def rule(user: Any, tree: Any, *, programme: Programme | None = None, name: str 
 
 def weighted_model(user: Any, criteria: list[tuple[str, dict[str, Any], Any]], **kw: Any) -> Any:
     model = services.scoring_model_create(
-        user=user, programme=Programme.objects.get(code="NFI"), name="Vulnerability", kind="weighted"
+        user=user,
+        programme=Programme.objects.get(code="NFI"),
+        name="Vulnerability",
+        kind="weighted",
     )
     return services.scoring_version_weighted(
         model=model,
@@ -97,7 +106,15 @@ def weighted_model(user: Any, criteria: list[tuple[str, dict[str, Any], Any]], *
     )
 
 
-def make_list(user: Any, tree: Any, *, version: Any = None, area: tuple[str, ...] = (), quotas: Any = (), name: str = "List") -> Any:
+def make_list(
+    user: Any,
+    tree: Any,
+    *,
+    version: Any = None,
+    area: tuple[str, ...] = (),
+    quotas: Any = (),
+    name: str = "List",
+) -> Any:
     r = rule(user, tree)
     return services.list_create(
         user=user,
@@ -116,4 +133,6 @@ def built(user: Any, tree: Any, **kw: Any) -> Any:
 
 
 def included_ids(lst: Any) -> set[str]:
-    return set(lst.entries.filter(included=True).values_list("registration_id", flat=True))
+    return set(
+        lst.entries.filter(included=True).values_list("household__registration_id", flat=True)
+    )

@@ -58,8 +58,17 @@ __all__ = [
 
 # Harakat, Quranic marks, superscript alef, tatweel, small high marks.
 _AR_STRIP = dict.fromkeys(
-    [*range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670, 0x0640, *range(0x06D6, 0x06DD)]
-    + [*range(0x06DF, 0x06E5), 0x06E7, 0x06E8, *range(0x06EA, 0x06EE)]
+    [
+        *range(0x0610, 0x061B),
+        *range(0x064B, 0x0660),
+        0x0670,
+        0x0640,
+        *range(0x06D6, 0x06DD),
+        *range(0x06DF, 0x06E5),
+        0x06E7,
+        0x06E8,
+        *range(0x06EA, 0x06EE),
+    ]
 )
 # Folding for the normalised (same-script) form.
 _AR_FOLD = str.maketrans(
@@ -129,7 +138,18 @@ for _letters, _cls in (
 # Everything else in the Arabic block (alef and hamza forms, ع, ە, digits…) is dropped.
 
 # Words that start with "ال" without it being the article.
-_AR_NOT_ARTICLE = {"الياس", "اليسع", "الهام", "الاء", "الفت", "الماس", "اليسا", "الين", "الان", "الند"}
+_AR_NOT_ARTICLE = {
+    "الياس",
+    "اليسع",
+    "الهام",
+    "الاء",
+    "الفت",
+    "الماس",
+    "اليسا",
+    "الين",
+    "الان",
+    "الند",
+}
 _AR_ABD = "عبد"
 _AR_ABU = {"ابو", "أبو", "ابوو"}
 _AR_BIN = {"بن", "ابن", "إبن", "بنت"}
@@ -246,7 +266,9 @@ def _strip_latin_abd(word: str) -> str:
     """abdulrahman → abdrahman, abdurrahman → abdrahman, abdallah → abdlah."""
     rest = word[3:]
     if len(rest) >= 3 and rest[0] in _VOWELS:
-        if (rest[1] == "l" and len(rest) > 3) or (rest[1] not in _VOWELS and len(rest) > 2 and rest[1] == rest[2]):
+        if (rest[1] == "l" and len(rest) > 3) or (
+            rest[1] not in _VOWELS and len(rest) > 2 and rest[1] == rest[2]
+        ):
             rest = rest[2:]
         elif rest[1] not in _VOWELS:
             rest = rest[1:]
@@ -340,12 +362,7 @@ def _tokens(text: str, *, family: bool = False, keep_article: bool = False) -> l
         if word.startswith("abd") and len(word) >= 6:
             word = _strip_latin_abd(word)
         article = pending_article
-        if (
-            family
-            and not article
-            and word.startswith("al")
-            and len(word) >= 5
-        ):
+        if family and not article and word.startswith("al") and len(word) >= 5:
             # A glued article: Aljubouri, Alshammari, Elhassan.
             word = word[2:]
             article = True
@@ -364,7 +381,11 @@ def _norm_token(tok: _Token) -> str:
 def normalise(text: str, *, family: bool = False, keep_article: bool = False) -> str:
     """`text` normalised in its own script(s), words separated by one space."""
     return " ".join(
-        t for t in (_norm_token(tok) for tok in _tokens(text, family=family, keep_article=keep_article)) if t
+        t
+        for t in (
+            _norm_token(tok) for tok in _tokens(text, family=family, keep_article=keep_article)
+        )
+        if t
     )
 
 
@@ -439,6 +460,8 @@ def _arabic_classes(word: str, out: list[str], vowels: list[object]) -> None:
     wild = False
     for i, ch in enumerate(word):
         cls = _AR_CLASS.get(ch)
+        if cls == "t" and i > 0 and word[i - 1] in "اآ":
+            cls = "T"  # after a long a, taa marbuta is heard: حياة Hayat, نجاة Najat
         if cls is None or cls == "t" or (cls in ("w", "y") and i > 0):
             v = _AR_VOWEL.get(ch, frozenset())
             if v is None:
@@ -514,7 +537,7 @@ def _merge(a: object, b: frozenset[str] | None) -> frozenset[str] | str | None:
         return b
     if b is None:
         return a  # type: ignore[return-value]
-    return frozenset(a) | b  # type: ignore[arg-type]
+    return frozenset(a) | b  # type: ignore[call-overload]
 
 
 def vowels_compatible(a: str, b: str) -> bool:

@@ -1,47 +1,58 @@
 """Find the records that are the same person: blocking, comparison, Fellegi–Sunter
 scoring with parameters estimated from the data (as Splink does), household context.
 
-Stages (each reported to `progress`):
+Stages (each reported to `progress(done, total, message)`):
 
 1. *Prepare* (Python, memoised per distinct value): name parts (a full name is split),
-   normalised and as cross-script skeletons (`names.py`); dates with their precision
-   (a year alone, 1 January, 1 July or an "estimated" flag make a date year-only);
-   phones (`core.text.normalise_phone`), document numbers (`core.text.document_key`),
-   locations, addresses. Loaded into an in-memory DuckDB database.
-2. *Blocking*: several rules, each an equi-join on a block key (`RULES`). A key shared by
-   more than `BLOCK_CAP` records is sub-blocked by further columns (birth year, admin
-   area…), so no key produces a quadratic number of pairs. A pair is produced by the
-   first rule that finds it only (later rules add `AND NOT earlier rule`). Records of the
-   same household are never paired; with `link`, pairs are left × right only.
+   normalised and as cross-script skeletons (`names.py`), pairs of names with the same
+   skeleton but other written long vowels (Hassan / حسين, Mohammed / محمود); dates with
+   their precision (a year alone, 1 January, 1 July or an "estimated" flag make a date
+   year-only); phones (`core.text.normalise_phone`), document numbers
+   (`core.text.document_key`), locations, addresses. Loaded into an in-memory DuckDB
+   database (through CSV files) with each name's term frequency and each whole name's
+   count.
+2. *Blocking*: the rules of `RULES`, each an equi-join on a block key (most on name
+   skeletons, so across scripts). A key shared by more than `BLOCK_CAP` records is
+   sub-blocked by further columns, so no key produces a quadratic number of pairs. A
+   pair is produced by the first rule that finds it only (later rules add `AND NOT
+   earlier rule`, as Splink does). Records of one household are never paired; with
+   `link`, pairs are left × right only. Each candidate pair's comparison vector (the
+   levels of `FIELDS`, and given/family names compared crosswise) is computed in one
+   pass and stored as one integer.
 3. *Training* (skipped when `params` are given): u-probabilities from a deterministic
-   sample of random pairs; m-probabilities by expectation–maximisation on the aggregated
-   comparison vectors of training blocks (pairs with the same date of birth; the same
-   given and father's/family names), each training session leaving out the fields its
-   block fixes, as Splink does. The prior (the probability that two records taken at
-   random are the same person) is then estimated over all candidate pairs.
-4. *Scoring*: the weight of a pair is the prior log-odds plus the sum of each field's
-   log2 Bayes factor log2(m/u), name agreements adjusted for how common the name is
-   (term frequency). See `FIELDS` for the comparison levels.
-5. *Household context*: when two households have two or more members matching each
-   other (each pair at least `REVIEW_THRESHOLD`), each of those pairs gets
-   `HOUSEHOLD_BONUS_BITS` per further matching member (at most three), as a `household`
-   contribution: two partner lists registering the same family agree on several people.
-
-Relatives: siblings and twins share the father's and grandfather's and family names,
-often the phone, address and location, and twins the date of birth. So when the given
-names are different while the father's or grandfather's name agrees, the lineage names,
-date of birth, phone, location and address count only against the match (their
-positive weight is dropped): they say "same family", not "same person". A father and
-a son with the same given name differ in the father's name and date of birth, whose
-negative weights keep them apart.
+   sample of random pairs; m-probabilities by expectation–maximisation over the
+   aggregated comparison vectors of training blocks (`_SESSIONS`: pairs born the same
+   day for everything but the date of birth; pairs with the same document number or
+   phone for the date of birth), each session leaving out the fields its block fixes,
+   as Splink does. Then the prior — the probability that two records taken at random
+   are the same person — by EM on the prior alone over all candidate pairs.
+4. *Scoring*: the weight of a pair is the prior log-odds plus each field's log2 Bayes
+   factor log2(m/u), name agreements adjusted for how common the name is (term
+   frequency), with two corrections for how Iraqi names are built (`_Pattern`):
+   - relatives: siblings and twins share the father's, grandfather's and family names,
+     often the phone, address and place, and twins the date of birth. When the given
+     names are different while the father's or grandfather's name agrees, those fields
+     count only against the match: they say "same family", not "same person". A father
+     and a son with the same given name differ in the father's name and the date of
+     birth, whose negative weights keep them apart;
+   - common whole names: the names of the patronymic chain are not independent, so
+     together they weigh at most what the frequency of the whole name allows.
+   Every pair explains itself: one `Contribution` per field (and `full_name` for the
+   cap of a common name, `household` for the household context).
+5. *Household context*: when two households match each other member for member (at
+   least two members, each pair at least `REVIEW_THRESHOLD`, matched one to one),
+   each of those pairs gets `HOUSEHOLD_BONUS_BITS` per further matching member (at
+   most three): two partner lists registering the same family agree on several people.
 
 Partitions: `find_pairs(..., partition=(i, n), params=p)` generates and scores only the
 candidate pairs whose (rule, block key) hashes to i modulo n, so that n workers share
 the work; it returns every pair of at least min(threshold, REVIEW_THRESHOLD) *without*
 the household context, and `combine_partitions` applies the household context over the
-union — equal to the unpartitioned result.
+union — equal to the unpartitioned result. `estimate_params` gives the parameters first.
 """
 
+# ruff: noqa: S608 — the SQL is built from the engine's own constants and numbers only;
+# the records reach DuckDB through CSV files, never through the query text.
 from __future__ import annotations
 
 import contextlib
@@ -80,14 +91,14 @@ __all__ = [
     "find_pairs",
 ]
 
-FLAG_THRESHOLD = 0.95
+FLAG_THRESHOLD = 0.9
 """Recommended probability at or above which a pair is flagged as a duplicate."""
 REVIEW_THRESHOLD = 0.5
 """Lower bound of the grey zone: pairs between this and the flag threshold wait for a person."""
 HOUSEHOLD_BONUS_BITS = 2.0
 """log2 Bayes factor added to each matching member pair per further matching member
 of the same two households (k matching members: 2·min(k − 1, 3) bits)."""
-BLOCK_CAP = 300
+BLOCK_CAP = 100
 """A block key shared by more records than this is sub-blocked by further columns."""
 HARD_CAP_FACTOR = 8
 """A block still larger than BLOCK_CAP × this after sub-blocking is left out of its rule."""
@@ -97,6 +108,12 @@ EM_MAX_PAIRS = 1_000_000
 """At most this many pairs per training session (a deterministic sample of blocks)."""
 TF_MAX_BITS = 5.0
 """Term-frequency adjustments of name agreements are clamped to ± this many bits."""
+MIN_FREQUENCY_RECORDS = 1000
+"""Name frequencies (term-frequency adjustments, the cap of common whole names) are
+used only when at least this many records show them: a few dozen records say nothing
+of how common a name is."""
+MEMORY_LIMIT = "4GB"
+"""DuckDB's memory limit: past it, it spills to a temporary folder."""
 DIFFERENT_M_FLOOR = 0.01
 """The m-probability of a field's "different" level is at least this (see Params.weights)."""
 
@@ -137,7 +154,7 @@ FIELD_NAMES = tuple(FIELDS)
 # (the father's and grandfather's names run in families and clans, and go with the
 # family name): a whole name is as informative as it is rare. For the largest of these
 # groups of names that agree on a pair, the names' weight is capped at log2(Π m / f),
-# f the share of the other records with that whole name (see `_name_cap`). A given and
+# f the share of the other records with that whole name (see `_Pattern`). A given and
 # a family name alone (Western lists) are left to the per-name term frequencies.
 NAME_TUPLES: tuple[tuple[str, ...], ...] = (
     ("given_name", "father_name", "grandfather_name", "family_name"),
@@ -189,7 +206,7 @@ def _name_level_sql(c: str, cr: str | None = None, conflicts: bool = True) -> st
     scripts)."""
     cr = cr or c
     # Same skeleton, but the written vowels say another name (Hassan / حسين): different.
-    vowels = f"x_{c}.a IS NOT NULL" if conflicts else "FALSE"
+    vowels = f"coalesce(list_contains(l.{c}_x, r.{cr}_i), FALSE)" if conflicts else "FALSE"
     return (
         f"CASE WHEN l.{c}_n IS NULL OR r.{cr}_n IS NULL THEN NULL "
         f"WHEN l.{c}_sc = r.{cr}_sc AND l.{c}_n = r.{cr}_n THEN 0 "
@@ -221,80 +238,79 @@ def _one_edit(a: str, b: str, same_length: bool = False) -> str:
 # compared crosswise when neither agrees straight.
 _SWAP_GUARD = f"NOT {_agree_sql('g', 'g')} AND NOT {_agree_sql('fam', 'fam')}"
 
-_RAW_SQL = ",\n".join(
-    [f"({_name_level_sql(c)})::TINYINT AS {f}" for f, c in _NAME_COLS.items()]
-    + [
-        f"(CASE WHEN {_SWAP_GUARD} THEN {_name_level_sql('g', 'fam', False)} END)::TINYINT "
-        "AS given_x",
-        f"(CASE WHEN {_SWAP_GUARD} THEN {_name_level_sql('fam', 'g', False)} END)::TINYINT "
-        "AS family_x",
-        f"""(CASE WHEN l.dob_y IS NULL OR r.dob_y IS NULL THEN NULL
-            WHEN l.dob_p = 2 AND r.dob_p = 2 THEN
-              CASE WHEN l.dob_s = r.dob_s THEN 0
-                   WHEN l.dob_y = r.dob_y AND l.dob_m = r.dob_d AND l.dob_d = r.dob_m THEN 1
-                   WHEN {_one_edit("l.dob_s", "r.dob_s", True)} THEN 2
-                   WHEN abs(l.dob_y::INTEGER * 372 + l.dob_m::INTEGER * 31 + l.dob_d
-                            - r.dob_y::INTEGER * 372 - r.dob_m::INTEGER * 31 - r.dob_d) <= 31 THEN 3
-                   ELSE 6 END
-            WHEN l.dob_y = r.dob_y THEN 4
-            WHEN abs(l.dob_y - r.dob_y) <= 1 THEN 5
-            ELSE 6 END)::TINYINT AS date_of_birth""",
-        """(CASE WHEN l.sex IS NULL OR r.sex IS NULL THEN NULL
-            WHEN l.sex = r.sex THEN 0 ELSE 1 END)::TINYINT AS sex""",
-        """(CASE WHEN l.phone IS NULL OR r.phone IS NULL THEN NULL
-            WHEN l.phone = r.phone THEN 0 ELSE 1 END)::TINYINT AS phone""",
-        f"""(CASE WHEN l.doc IS NULL OR r.doc IS NULL THEN NULL
-            WHEN l.doc = r.doc THEN 0
-            WHEN length(l.doc) >= 5 AND {_one_edit("l.doc", "r.doc")} THEN 1
-            ELSE 2 END)::TINYINT AS document_number""",
-        """(CASE WHEN coalesce(l.a2, l.a1) IS NULL OR coalesce(r.a2, r.a1) IS NULL THEN NULL
-            WHEN l.a2 = r.a2 THEN 0 WHEN l.a1 = r.a1 THEN 1 ELSE 2 END)::TINYINT AS location""",
-        """(CASE WHEN l.addr IS NULL OR r.addr IS NULL THEN NULL
-            WHEN l.addr = r.addr THEN 0
-            ELSE [3, 3, 3, 3, 3, 3, 3, 2, 2, 1, 1][floor(10 * jaro_winkler_similarity(l.addr,
-                 r.addr))::INTEGER + 1] END)::TINYINT AS address""",
-    ]
+# Raw comparison levels: the ten fields in FIELD_NAMES order, then given and family
+# names compared crosswise (`given_x`, `family_x`).
+_RAW_EXPRS: tuple[str, ...] = (
+    _name_level_sql("g"),
+    _name_level_sql("f"),
+    _name_level_sql("gf"),
+    _name_level_sql("fam"),
+    f"""CASE WHEN l.dob_y IS NULL OR r.dob_y IS NULL THEN NULL
+        WHEN l.dob_p = 2 AND r.dob_p = 2 THEN
+          CASE WHEN l.dob_s = r.dob_s THEN 0
+               WHEN l.dob_y = r.dob_y AND l.dob_m = r.dob_d AND l.dob_d = r.dob_m THEN 1
+               WHEN {_one_edit("l.dob_s", "r.dob_s", True)} THEN 2
+               WHEN abs(l.dob_y::INTEGER * 372 + l.dob_m::INTEGER * 31 + l.dob_d
+                        - r.dob_y::INTEGER * 372 - r.dob_m::INTEGER * 31 - r.dob_d) <= 31 THEN 3
+               ELSE 6 END
+        WHEN l.dob_y = r.dob_y THEN 4
+        WHEN abs(l.dob_y - r.dob_y) <= 1 THEN 5
+        ELSE 6 END""",
+    "CASE WHEN l.sex IS NULL OR r.sex IS NULL THEN NULL WHEN l.sex = r.sex THEN 0 ELSE 1 END",
+    "CASE WHEN l.phone IS NULL OR r.phone IS NULL THEN NULL WHEN l.phone = r.phone THEN 0 ELSE 1 END",
+    f"""CASE WHEN l.doc IS NULL OR r.doc IS NULL THEN NULL
+        WHEN l.doc = r.doc THEN 0
+        WHEN length(l.doc) >= 5 AND {_one_edit("l.doc", "r.doc")} THEN 1
+        ELSE 2 END""",
+    """CASE WHEN coalesce(l.a2, l.a1) IS NULL OR coalesce(r.a2, r.a1) IS NULL THEN NULL
+        WHEN l.a2 = r.a2 THEN 0 WHEN l.a1 = r.a1 THEN 1 ELSE 2 END""",
+    """CASE WHEN l.addr IS NULL OR r.addr IS NULL THEN NULL
+        WHEN l.addr = r.addr THEN 0
+        ELSE [3, 3, 3, 3, 3, 3, 3, 2, 2, 1, 1][floor(10 * jaro_winkler_similarity(l.addr,
+             r.addr))::INTEGER + 1] END""",
+    f"CASE WHEN {_SWAP_GUARD} THEN {_name_level_sql('g', 'fam', False)} END",
+    f"CASE WHEN {_SWAP_GUARD} THEN {_name_level_sql('fam', 'g', False)} END",
 )
+_GIVEN_X, _FAMILY_X = len(FIELD_NAMES), len(FIELD_NAMES) + 1
 
-_SWAPPED = "coalesce(given_x + family_x + 1 < given_name + family_name, FALSE)"
-_LEVELS_SQL = ",\n".join(
-    [
-        f"CASE WHEN {_SWAPPED} THEN given_x ELSE given_name END AS given_name",
-        "father_name",
-        "grandfather_name",
-        f"CASE WHEN {_SWAPPED} THEN family_x ELSE family_name END AS family_name",
-        "date_of_birth",
-        "sex",
-        "phone",
-        "document_number",
-        "location",
-        "address",
-        f"{_SWAPPED} AS swapped",
-    ]
+# The whole comparison vector as one integer, 3 bits per component (7: missing): each
+# comparison is computed once, and everything that depends on the vector alone is
+# computed once per distinct vector (a few thousand) in Python (`_Pattern`).
+_KEY_SQL = " + ".join(
+    f"coalesce(({expr}), 7)::BIGINT * {8**k}" for k, expr in enumerate(_RAW_EXPRS)
 )
 
 
-def _compare_sql(
-    pairs: str, extra: Sequence[tuple[str, str]] = (), raw_only: bool = False
-) -> str:
-    """SELECT a, b, one level column per field (and `extra` (expression over l and r,
-    alias) columns) for the pairs (a, b) of table `pairs`. With `raw_only`, the levels
-    before the crosswise comparison of given and family names is resolved (to be
-    materialised first: DuckDB would otherwise compute the comparisons again for each
-    reference)."""
-    joins = "\n".join(
-        f"LEFT JOIN conflict x_{c} ON x_{c}.a = l.{c}_i AND x_{c}.b = r.{c}_i"
-        for c in _NAME_COLS.values()
+@lru_cache(maxsize=100_000)
+def _decode_key(key: int) -> tuple[tuple[int | None, ...], bool]:
+    """The levels of FIELD_NAMES, and whether given and family names are taken crosswise
+    (when that agrees better: they were entered the other way round)."""
+    raw: list[int | None] = []
+    for _k in range(len(_RAW_EXPRS)):
+        v = key % 8
+        raw.append(None if v == 7 else v)
+        key //= 8
+    levels = raw[: len(FIELD_NAMES)]
+    gx, fx = raw[_GIVEN_X], raw[_FAMILY_X]
+    g, fam = levels[0], levels[3]
+    swapped = (
+        gx is not None
+        and fx is not None
+        and g is not None
+        and fam is not None
+        and gx + fx + 1 < g + fam
     )
-    extra_inner = "".join(f", {expr} AS {alias}" for expr, alias in extra)
-    extra_outer = "".join(f", {alias}" for _expr, alias in extra)
-    inner = (
-        f"SELECT p.a, p.b, {_RAW_SQL}{extra_inner} "
-        f"FROM {pairs} p JOIN rec l ON l.id = p.a JOIN rec r ON r.id = p.b\n{joins}"
+    if swapped:
+        levels[0], levels[3] = gx, fx
+    return tuple(levels), swapped
+
+
+def _key_sql(pairs: str, extra: str = "") -> str:
+    """SELECT a, b, key (and `extra`, over l and r) for the pairs (a, b) of `pairs`."""
+    return (
+        f"SELECT p.a, p.b, {_KEY_SQL} AS key{extra} "
+        f"FROM {pairs} p JOIN rec l ON l.id = p.a JOIN rec r ON r.id = p.b"
     )
-    if raw_only:
-        return inner
-    return f"SELECT a, b, {_LEVELS_SQL}{extra_outer} FROM ({inner})"
 
 
 # --- blocking ------------------------------------------------------------------------------
@@ -304,21 +320,24 @@ def _compare_sql(
 class Rule:
     name: str
     keys: tuple[str, ...]  # rec columns, all non-null for a record to be in the rule
-    subs: tuple[str, ...]  # columns that sub-block a key larger than BLOCK_CAP, in order
+    subs: tuple[str, ...]  # columns that sub-block a key larger than the cap, in order
+    cap: float = 1.0  # the rule's cap, as a share of BLOCK_CAP
 
 
 RULES: tuple[Rule, ...] = (
     Rule("document", ("doc",), ("g_s",)),
     Rule("phone", ("phone",), ("g_s", "dob_y")),
-    Rule("given_father", ("g_s", "f_s"), ("gf_s", "dob_y", "a1", "a2")),
+    Rule("given_father", ("g_s", "f_s"), ("gf_s", "dob_y", "a1", "a2"), 1.5),
     Rule("lineage_family", ("f_s", "gf_s", "fam_s"), ("dob_y", "a1", "a2")),
-    Rule("given_family", ("g_fam",), ("dob_y", "a1", "a2")),
-    Rule("given_birth_year", ("g_s", "dob_y"), ("a1", "a2", "fam_s")),
+    Rule("given_family", ("g_fam",), ("dob_y", "a1", "a2"), 0.6),
+    Rule("given_birth_year", ("g_s", "dob_y"), ("a1", "a2", "fam_s"), 0.6),
     Rule("family_dob", ("fam_s", "dob_full"), ("a1", "a2")),
-    Rule("region_dob", ("a1", "dob_full"), ("a2", "g_s")),
-    Rule("family_place", ("fam_s", "a2"), ("g_s", "dob_y")),
+    Rule("region_dob", ("a1", "dob_full"), ("a2", "g_s"), 0.5),
+    Rule("family_place", ("fam_s", "a2"), ("g_s", "dob_y"), 0.3),
+    Rule("given_place", ("g_s", "a2"), ("f_s", "dob_y"), 0.3),
 )
-"""Blocking rules, in order. Skeleton keys (`*_s`) are cross-script."""
+"""Blocking rules, in order. Skeleton keys (`*_s`) are cross-script. The safety-net
+rules at the end, for records whose names differ more, get smaller blocks."""
 
 # Training sessions: the block keys, the fields whose m-probabilities the session
 # estimates, whether u stays that of random pairs, and whether the session is only a
@@ -388,14 +407,21 @@ class Params:
 
     def weights(self) -> dict[str, list[float]]:
         """log2(m/u) per field and level. At least DIFFERENT_M_FLOOR of true matches are
-        taken to differ on any field (slips happen: no single field is a veto), and no
-        level weighs less than the field's last ("different"): any agreement is at
-        least as good as none."""
+        taken to differ on any field (slips happen: no single field is a veto); random
+        names agree across scripts no less often than within one; and no level weighs
+        less than the field's last ("different"): any agreement is at least as good as
+        none."""
         out: dict[str, list[float]] = {}
         for f in FIELD_NAMES:
             ms = list(self.m[f])
             ms[-1] = max(ms[-1], DIFFERENT_M_FLOOR)
-            ws = [math.log2(max(m, 1e-12) / max(u, 1e-12)) for m, u in zip(ms, self.u[f], strict=True)]
+            us = list(self.u[f])
+            if f in _NAME_COLS:
+                # Data with few names in the other script (or none) cannot show how often
+                # random names agree across scripts: not less often than within one.
+                us[1] = max(us[1], us[0])
+                us[2] = max(us[2], us[0] / 4)
+            ws = [math.log2(max(m, 1e-12) / max(u, 1e-12)) for m, u in zip(ms, us, strict=True)]
             out[f] = [max(w, ws[-1]) for w in ws]
         return out
 
@@ -664,6 +690,7 @@ class _Engine:
                 "threads": threads,
                 "preserve_insertion_order": False,
                 "temp_directory": os.path.join(self.tmp, "spill"),
+                "memory_limit": MEMORY_LIMIT,
             },
         )
         self._t = time.perf_counter()
@@ -701,9 +728,10 @@ class _Engine:
         rec_path, names_path = self.prep.write(self.tmp)
         name_cols = "{'id': 'INTEGER', 'norm': 'VARCHAR', 'skel': 'VARCHAR', 'alt': 'VARCHAR', 'sc': 'TINYINT'}"
         self.sql(
-            f"CREATE TABLE names AS SELECT * FROM read_csv('{names_path}', header=false, "
+            "CREATE TABLE names AS SELECT * FROM read_csv(?, header=false, "
             f"columns={name_cols}, quote='\"', escape='\"', null_padding=true, "
-            "allow_quoted_nulls=false)"
+            "allow_quoted_nulls=false)",
+            [names_path],
         )
         rec_cols = (
             "{'id': 'INTEGER', 'side': 'TINYINT', 'hh': 'BIGINT', 'g_i': 'INTEGER', "
@@ -713,24 +741,42 @@ class _Engine:
             "'a2': 'VARCHAR', 'addr': 'VARCHAR'}"
         )
         self.sql(
-            f"CREATE TABLE raw AS SELECT * FROM read_csv('{rec_path}', header=false, "
-            f"columns={rec_cols}, quote='\"', escape='\"')"
+            "CREATE TABLE raw AS SELECT * FROM read_csv(?, header=false, "
+            f"columns={rec_cols}, quote='\"', escape='\"')",
+            [rec_path],
         )
+        # Names with the same skeleton whose written vowels say they are other names
+        # (Hassan / حسين): per name, the list of such names.
+        conflicts = self.prep.conflicts()
+        self.sql("CREATE TABLE conflict (a INTEGER, b INTEGER)")
+        if conflicts:
+            path = os.path.join(self.tmp, "conflicts.csv")
+            with open(path, "w", newline="") as fh:
+                csv.writer(fh).writerows(conflicts)
+            self.sql(
+                "INSERT INTO conflict SELECT * FROM read_csv(?, header=false, "
+                "columns={'a': 'INTEGER', 'b': 'INTEGER'})",
+                [path],
+            )
+        self.sql("CREATE TABLE confl AS SELECT a AS id, list(b) AS conf FROM conflict GROUP BY a")
         selects = []
         joins = []
         for c in _NAME_COLS.values():
             selects.append(
-                f"n_{c}.norm AS {c}_n, n_{c}.skel AS {c}_s, n_{c}.alt AS {c}_a, n_{c}.sc AS {c}_sc"
+                f"n_{c}.norm AS {c}_n, n_{c}.skel AS {c}_s, n_{c}.alt AS {c}_a, n_{c}.sc AS {c}_sc, "
+                f"x_{c}.conf AS {c}_x"
             )
-            joins.append(f"LEFT JOIN names n_{c} ON n_{c}.id = raw.{c}_i")
+            joins.append(
+                f"LEFT JOIN names n_{c} ON n_{c}.id = raw.{c}_i "
+                f"LEFT JOIN confl x_{c} ON x_{c}.id = raw.{c}_i"
+            )
         self.sql(
             "CREATE TABLE rec0 AS SELECT raw.id, side, hh, g_i, f_i, gf_i, fam_i, "
             + ", ".join(selects)
             + ", dob_y, dob_m, dob_d, dob_p, nullif(dob_s, '') AS dob_s, "
             "CASE WHEN dob_p = 2 THEN nullif(dob_s, '') END AS dob_full, sex, "
             "nullif(phone, '') AS phone, nullif(doc, '') AS doc, nullif(a1, '') AS a1, "
-            "nullif(a2, '') AS a2, nullif(addr, '') AS addr FROM raw "
-            + " ".join(joins)
+            "nullif(a2, '') AS a2, nullif(addr, '') AS addr FROM raw " + " ".join(joins)
         )
         self.sql("DROP TABLE raw")
         # Term frequency of each name skeleton: log2(Σf² / f) adjusts an agreement on it.
@@ -740,8 +786,9 @@ class _Engine:
             self.sql(
                 f"CREATE TABLE tf_{c} AS WITH c AS (SELECT {c}_s AS v, count(*)::DOUBLE AS n "
                 f"FROM rec0 WHERE {c}_s IS NOT NULL GROUP BY 1), t AS (SELECT sum(n) AS tot, "
-                f"sum(n * n) AS sq FROM c) SELECT v, greatest(-{TF_MAX_BITS}, least("
-                f"{TF_MAX_BITS}, log2((sq / (tot * tot)) / (n / tot)))) AS adj FROM c, t"
+                f"sum(n * n) AS sq FROM c) SELECT v, CASE WHEN tot >= {MIN_FREQUENCY_RECORDS} "
+                f"THEN greatest(-{TF_MAX_BITS}, least({TF_MAX_BITS}, "
+                "log2((sq / (tot * tot)) / (n / tot)))) ELSE 0 END AS adj FROM c, t"
             )
             tf_cols.append(f"coalesce(tf_{c}.adj, 0)::REAL AS {c}_tf")
             tf_joins.append(f"LEFT JOIN tf_{c} ON tf_{c}.v = rec0.{c}_s")
@@ -763,17 +810,9 @@ class _Engine:
             counts.append(
                 f"CASE WHEN {cond} THEN count(*) OVER (PARTITION BY {cols}) END::INTEGER AS nt{j}"
             )
-        self.sql(f"CREATE OR REPLACE TABLE rec AS SELECT *, {', '.join(counts)} FROM rec ORDER BY id")
-        conflicts = self.prep.conflicts()
-        self.sql("CREATE TABLE conflict (a INTEGER, b INTEGER)")
-        if conflicts:
-            path = os.path.join(self.tmp, "conflicts.csv")
-            with open(path, "w", newline="") as fh:
-                csv.writer(fh).writerows(conflicts)
-            self.sql(
-                f"INSERT INTO conflict SELECT * FROM read_csv('{path}', header=false, "
-                "columns={'a': 'INTEGER', 'b': 'INTEGER'})"
-            )
+        self.sql(
+            f"CREATE OR REPLACE TABLE rec AS SELECT *, {', '.join(counts)} FROM rec ORDER BY id"
+        )
         self.stats["distinct_names"] = len(self.prep.part_list)
         self.stats["vowel_conflicts"] = len(conflicts) // 2
         self.step("prepare", "Blocking")
@@ -787,13 +826,14 @@ class _Engine:
             cond = " AND ".join(f"{k} IS NOT NULL" for k in rule.keys)
             key = f"CASE WHEN {cond} THEN hash({r}, {', '.join(rule.keys)}) END"
             self.sql(f"CREATE OR REPLACE TABLE bk AS SELECT id, {key} AS b FROM rec")
+            cap = max(2, int(BLOCK_CAP * rule.cap))
             for sub in rule.subs:
                 self.sql(
                     "CREATE OR REPLACE TABLE bk AS SELECT bk.id, CASE WHEN bk.b IS NOT NULL AND "
-                    f"count(*) OVER (PARTITION BY bk.b) > {BLOCK_CAP} THEN hash(bk.b, rec.{sub}) "
+                    f"count(*) OVER (PARTITION BY bk.b) > {cap} THEN hash(bk.b, rec.{sub}) "
                     "ELSE bk.b END AS b FROM bk JOIN rec ON rec.id = bk.id"
                 )
-            hard = BLOCK_CAP * HARD_CAP_FACTOR
+            hard = cap * HARD_CAP_FACTOR
             self.sql(
                 "CREATE OR REPLACE TABLE bk AS SELECT id, b, b IS NOT NULL AND "
                 f"count(*) OVER (PARTITION BY b) > {hard} AS dropped FROM bk"
@@ -819,7 +859,7 @@ class _Engine:
         else:
             left = right = "keys"
             order = "l.id < r.id"
-        for r, rule in enumerate(RULES):
+        for r in range(len(RULES)):
             earlier = " OR ".join(f"coalesce(l.bk{e} = r.bk{e}, FALSE)" for e in range(r))
             not_earlier = f"AND NOT ({earlier})" if earlier else ""
             part = ""
@@ -837,22 +877,16 @@ class _Engine:
 
     # -- 3. training --
     def _patterns(self, pairs_table: str) -> list[tuple[tuple[int | None, ...], int]]:
-        cols = ", ".join(FIELD_NAMES)
-        source = pairs_table if pairs_table == "cmp" else f"({_compare_sql(pairs_table)})"
-        rows = self.sql(f"SELECT {cols}, count(*) FROM {source} GROUP BY ALL").fetchall()
-        return [(tuple(row[:-1]), int(row[-1])) for row in rows]
+        source = pairs_table if pairs_table == "cmp" else f"({_key_sql(pairs_table)})"
+        merged: Counter[tuple[int | None, ...]] = Counter()
+        for key, n in self.sql(f"SELECT key, count(*) FROM {source} GROUP BY key").fetchall():
+            merged[_decode_key(key)[0]] += int(n)
+        return list(merged.items())
 
     def compare(self) -> None:
-        """cmp(a, b, one level per field, swapped, the left names' term-frequency
-        adjustments, the shares of the whole names) for every candidate pair."""
-        extra = [(f"l.{c}_tf", f"{c}_tf") for c in _NAME_COLS.values()] + [
-            (f"({_share_sql(j)})::REAL", f"share{j}") for j in range(len(NAME_TUPLES))
-        ]
-        self.sql(f"CREATE OR REPLACE TABLE cmp_raw AS {_compare_sql('cand', extra, raw_only=True)}")
+        """cmp(a, b, key): the comparison vector of every candidate pair."""
+        self.sql(f"CREATE OR REPLACE TABLE cmp AS {_key_sql('cand')}")
         self.sql("DROP TABLE cand")
-        cols = "".join(f", {alias}" for _e, alias in extra)
-        self.sql(f"CREATE OR REPLACE TABLE cmp AS SELECT a, b, {_LEVELS_SQL}{cols} FROM cmp_raw")
-        self.sql("DROP TABLE cmp_raw")
 
     def estimate_u(self) -> dict[str, list[float]]:
         p = self.prep
@@ -879,13 +913,12 @@ class _Engine:
         for k, f in enumerate(FIELD_NAMES):
             counts = [0] * len(FIELDS[f])
             for pat, n in patterns:
-                if pat[k] is not None:
-                    counts[pat[k]] += n
+                lvl = pat[k]
+                if lvl is not None:
+                    counts[lvl] += n
             total = sum(counts)
             levels = len(counts)
-            u[f] = [
-                max((c + _PSEUDO_U / levels) / (total + _PSEUDO_U), 1e-9) for c in counts
-            ]
+            u[f] = [max((c + _PSEUDO_U / levels) / (total + _PSEUDO_U), 1e-9) for c in counts]
         self.stats["u_sample_pairs"] = sum(n for _pat, n in patterns)
         return u
 
@@ -950,44 +983,52 @@ class _Engine:
     def weigh(self, params: Params) -> None:
         """scored(a, b, w): each candidate pair's weight without the prior — the sum of
         the fields' log2 Bayes factors with the term-frequency adjustments, the
-        relatives rule and the cap of common whole names (as `_pair` explains them)."""
+        relatives rule and the cap of common whole names, as `_Pattern` explains them.
+        The parts that depend on the comparison vector only are computed once per
+        distinct vector (a few thousand) and joined."""
         weights = params.weights()
-        exprs = []
-        field_sql: dict[str, str] = {}
-        sibling = (
-            f"(c.given_name = {_DIFFERENT} AND (c.father_name <= 2 OR c.grandfather_name <= 2))"
-        )
-        for f in FIELD_NAMES:
-            case = " ".join(f"WHEN {i} THEN {w!r}" for i, w in enumerate(weights[f]))
-            expr = f"coalesce(CASE c.{f} {case} END, 0)"
-            if f in _NAME_COLS:
-                col = _NAME_COLS[f]
-                expr = f"({expr} + CASE WHEN c.{f} <= 2 THEN c.{col}_tf ELSE 0 END)"
-            if f in _SIBLING_FIELDS:
-                expr = f"CASE WHEN {sibling} THEN least({expr}, 0) ELSE {expr} END"
-            field_sql[f] = expr
-            exprs.append(expr)
-        caps = []
-        for j, tup in enumerate(NAME_TUPLES):
-            agree = " AND ".join(f"c.{f} <= 2" for f in tup)
-            const = sum(math.log2(max(sum(params.m[f][:3]), 1e-12)) for f in tup)
-            names = " + ".join(field_sql[f] for f in tup)
-            caps.append(
-                f"WHEN {agree} AND c.share{j} IS NOT NULL "
-                f"THEN least(0, {const!r} - log2(c.share{j}) - ({names}))"
-            )
-        cap = f"CASE WHEN c.swapped THEN 0 {' '.join(caps)} ELSE 0 END"
+        keys = [k for (k,) in self.sql("SELECT DISTINCT key FROM cmp").fetchall()]
+        self.stats["distinct_comparison_vectors"] = len(keys)
+        rows = []
+        for key in keys:
+            levels, swapped = _decode_key(key)
+            pat = _Pattern(levels, swapped, weights, params.m)
+            tf = [int(f in pat.tf_fields) for f in NAME_FIELDS]
+            rows.append((key, pat.base, *tf, pat.cap_tuple, pat.cap_const, pat.cap_names))
         self.sql(
-            f"CREATE OR REPLACE TABLE scored AS SELECT c.a, c.b, ({' + '.join(exprs)} + {cap})::DOUBLE "
-            "AS w FROM cmp c"
+            "CREATE OR REPLACE TABLE pw (key BIGINT, base DOUBLE, tg TINYINT, tf TINYINT, "
+            "tgf TINYINT, tfam TINYINT, cap_j TINYINT, cap_const DOUBLE, cap_names DOUBLE)"
         )
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            values = ", ".join(
+                "("
+                + ", ".join(
+                    "NULL" if v is None else repr(float(v)) if isinstance(v, float) else str(v)
+                    for v in row
+                )
+                + ")"
+                for row in chunk
+            )
+            self.sql(f"INSERT INTO pw VALUES {values}")
+        tf_sum = " + ".join(f"p.t{c} * l.{c}_tf" for c in _NAME_COLS.values())
+        caps = " ".join(
+            f"WHEN {j} THEN least(0, p.cap_const - log2({_share_sql(j)}) - (p.cap_names + "
+            + " + ".join(f"l.{_NAME_COLS[f]}_tf" for f in tup)
+            + "))"
+            for j, tup in enumerate(NAME_TUPLES)
+        )
+        self.sql(
+            f"CREATE OR REPLACE TABLE scored AS SELECT c.a, c.b, c.key, (p.base + {tf_sum} + "
+            f"coalesce(CASE p.cap_j {caps} END, 0))::REAL AS w FROM cmp c JOIN pw p ON p.key = c.key "
+            "JOIN rec l ON l.id = c.a JOIN rec r ON r.id = c.b"
+        )
+        self.sql("DROP TABLE cmp")
 
     def estimate_prior(self, params: Params) -> None:
         """The fraction of all pairs that match, by EM on the prior alone over the
         candidate pairs (pairs left out by blocking count as non-matches)."""
-        rows = self.sql(
-            "SELECT round(w, 2) AS w, count(*) FROM scored GROUP BY 1"
-        ).fetchall()
+        rows = self.sql("SELECT round(w, 2) AS w, count(*) FROM scored GROUP BY 1").fetchall()
         total = max(self.total_pairs, 1)
         pi = min(0.5, max(1.0 / total, self.prep.n / total))
         for _ in range(500):
@@ -1009,22 +1050,19 @@ class _Engine:
         prior = params.prior_for(self.prep.n, self.total_pairs)
         prior_logit = math.log2(prior / (1 - prior))
         self.stats["prior"] = prior
-        bound = math.log2(minimum / (1 - minimum)) - prior_logit - 1e-6 if minimum > 0 else -1e9
-        tfs = ", ".join(f"c.{c}_tf" for c in _NAME_COLS.values())
-        shares = ", ".join(f"c.share{j}" for j in range(len(NAME_TUPLES)))
+        bound = math.log2(minimum / (1 - minimum)) - prior_logit - 1e-3 if minimum > 0 else -1e9
+        tfs = ", ".join(f"l.{c}_tf" for c in _NAME_COLS.values())
+        shares = ", ".join(f"({_share_sql(j)})::DOUBLE" for j in range(len(NAME_TUPLES)))
         rows = self.sql(
-            f"SELECT c.a, c.b, {', '.join('c.' + f for f in FIELD_NAMES)}, c.swapped, {tfs}, "
-            f"{shares} FROM (SELECT a, b FROM scored WHERE w >= {bound!r}) s "
-            "JOIN cmp c ON c.a = s.a AND c.b = s.b"
+            f"SELECT s.a, s.b, s.key, {tfs}, {shares} FROM scored s "
+            f"JOIN rec l ON l.id = s.a JOIN rec r ON r.id = s.b WHERE s.w >= {bound!r}"
         ).fetchall()
         pairs: list[Pair] = []
-        nf = len(FIELD_NAMES)
         for row in rows:
-            a, b = row[0], row[1]
-            levels = row[2 : 2 + nf]
-            swapped = bool(row[2 + nf])
-            tf = dict(zip(_NAME_COLS.values(), row[3 + nf : 7 + nf], strict=True))
-            pair = self._pair(a, b, levels, tf, weights, prior_logit, swapped, row[7 + nf :])
+            a, b, key = row[0], row[1], row[2]
+            levels, swapped = _decode_key(key)
+            tf = dict(zip(_NAME_COLS.values(), row[3:7], strict=True))
+            pair = self._pair(a, b, levels, tf, weights, prior_logit, swapped, row[7:])
             if pair.probability >= minimum:
                 pairs.append(pair)
         return pairs
@@ -1044,32 +1082,40 @@ class _Engine:
         pa, pb = self.prep.parts[a], self.prep.parts[b]
         if swapped:  # given and family names the other way round on the right
             pb = (pb[3], pb[1], pb[2], pb[0])
-        level_of = dict(zip(FIELD_NAMES, levels, strict=True))
-        sibling = level_of["given_name"] == _DIFFERENT and (
-            (level_of["father_name"] is not None and level_of["father_name"] <= 2)
-            or (level_of["grandfather_name"] is not None and level_of["grandfather_name"] <= 2)
-        )
+        pat = _Pattern(tuple(levels), swapped, weights, self.m)
         contributions: list[Contribution] = []
         total = prior_logit
         for f in FIELD_NAMES:
-            lvl = level_of[f]
+            lvl = pat.levels[f]
             shown = _shown(f, ra, rb, pa, pb)
             if lvl is None:
                 if shown[0] or shown[1]:
                     contributions.append(Contribution(f, "missing", 0.0, shown[0], shown[1]))
                 continue
-            w = weights[f][lvl]
-            if f in _NAME_COLS and lvl in _AGREE_LEVELS:
+            w = pat.field_weight[f]
+            if f in pat.tf_fields:
                 w += float(tfs[_NAME_COLS[f]] or 0.0)
-            if sibling and f in _SIBLING_FIELDS:
-                w = min(w, 0.0)
             total += w
             contributions.append(Contribution(f, FIELDS[f][lvl], round(w, 4), shown[0], shown[1]))
-        if not swapped and shares:
-            cap = _name_cap(level_of, contributions, shares, self.m)
-            if cap is not None:
-                total += cap[0]
-                contributions.append(cap[1])
+        if pat.cap_tuple is not None:
+            j = pat.cap_tuple
+            share = shares[j] if j < len(shares) else None
+            if share:
+                tup = NAME_TUPLES[j]
+                current = pat.cap_names + sum(float(tfs[_NAME_COLS[f]] or 0.0) for f in tup)
+                correction = min(0.0, pat.cap_const - math.log2(share) - current)
+                if correction < 0:
+                    total += correction
+                    by = {c.field: c for c in contributions}
+                    contributions.append(
+                        Contribution(
+                            "full_name",
+                            "common_name",
+                            round(correction, 4),
+                            " ".join(by[f].left for f in tup if f in by),
+                            " ".join(by[f].right for f in tup if f in by),
+                        )
+                    )
         return Pair(
             left=ra.record_id,
             right=rb.record_id,
@@ -1109,38 +1155,82 @@ def _shown(
 def _share_sql(j: int) -> str:
     """The share of the other records with the pair's whole name NAME_TUPLES[j], counted
     among the records written in the script of the side with more such records (a name
-    in a script few records use says little of its frequency)."""
+    in a script few records use says little of its frequency); NULL (no cap) when fewer
+    than MIN_FREQUENCY_RECORDS records say how common names are."""
     return (
-        f"CASE WHEN l.nsc >= r.nsc THEN greatest(l.nt{j} - 1, 1) / l.nsc "
+        f"CASE WHEN greatest(l.nsc, r.nsc) < {MIN_FREQUENCY_RECORDS} THEN NULL "
+        f"WHEN l.nsc >= r.nsc THEN greatest(l.nt{j} - 1, 1) / l.nsc "
         f"ELSE greatest(r.nt{j} - 1, 1) / r.nsc END"
     )
 
 
-def _name_cap(
-    level_of: dict[str, int | None],
-    contributions: list[Contribution],
-    shares: Sequence[float | None],
-    m: dict[str, list[float]],
-) -> tuple[float, Contribution] | None:
-    """The correction (≤ 0) that caps the weight of names agreeing together at what the
-    frequency of the whole name allows: log2(Π m / f), f the share of the other records
-    that have that whole name (see `_share_sql`)."""
-    agree = {f for f in NAME_FIELDS if level_of[f] is not None and level_of[f] <= 2}
-    for j, tup in enumerate(NAME_TUPLES):
-        share = shares[j] if j < len(shares) else None
-        if not share or not set(tup) <= agree:
-            continue
-        # m: the probability that a match agrees on the name at all (exact,
-        # transliterated or same skeleton) — its levels go together across the names.
-        cap = sum(math.log2(max(sum(m[f][:3]), 1e-12)) for f in tup) - math.log2(share)
-        shown = {c.field: (c.left, c.right) for c in contributions}
-        current = sum(c.weight for c in contributions if c.field in tup)
-        if current <= cap:
-            return None
-        left = " ".join(shown[f][0] for f in tup if f in shown)
-        right = " ".join(shown[f][1] for f in tup if f in shown)
-        return cap - current, Contribution("full_name", "common_name", round(cap - current, 4), left, right)
-    return None
+def _agrees(level: int | None) -> bool:
+    """A name level of agreement: exact, transliterated or same skeleton."""
+    return level is not None and level <= 2
+
+
+class _Pattern:
+    """The weights a comparison vector gives, before the term-frequency adjustments
+    (which depend on the names themselves).
+
+    - `field_weight[f]`: log2(m/u) of the field's level; with the relatives rule
+      (given names different while the father's or grandfather's name agrees: likely
+      siblings or cousins), the lineage names, date of birth, phone, location and
+      address count only against the match (their weight at most 0).
+    - `tf_fields`: the names whose agreement gets the term-frequency adjustment
+      (agreeing, and not under the relatives rule).
+    - The cap of common whole names: for the first of NAME_TUPLES whose names all
+      agree, the names' weight (with their term frequencies) is capped at
+      log2(Π m_agree) − log2(share of the other records with that whole name);
+      `cap_names` is those names' weight without term frequencies. Not when given and
+      family names were compared crosswise.
+    """
+
+    __slots__ = (
+        "base",
+        "cap_const",
+        "cap_names",
+        "cap_tuple",
+        "field_weight",
+        "levels",
+        "tf_fields",
+    )
+
+    def __init__(
+        self,
+        levels: tuple[int | None, ...],
+        swapped: bool,
+        weights: dict[str, list[float]],
+        m: dict[str, list[float]],
+    ) -> None:
+        self.levels = dict(zip(FIELD_NAMES, levels, strict=True))
+        lv = self.levels
+        sibling = lv["given_name"] == _DIFFERENT and any(
+            _agrees(lv[f]) for f in ("father_name", "grandfather_name")
+        )
+        self.field_weight: dict[str, float] = {}
+        self.tf_fields: set[str] = set()
+        for f, lvl in lv.items():
+            if lvl is None:
+                continue
+            w = weights[f][lvl]
+            if sibling and f in _SIBLING_FIELDS:
+                w = min(w, 0.0)
+            elif f in _NAME_COLS and lvl in _AGREE_LEVELS:
+                self.tf_fields.add(f)
+            self.field_weight[f] = w
+        self.base = sum(self.field_weight.values())
+        self.cap_tuple: int | None = None
+        self.cap_const = 0.0
+        self.cap_names = 0.0
+        if not swapped:
+            agree = {f for f in NAME_FIELDS if _agrees(lv[f])}
+            for j, tup in enumerate(NAME_TUPLES):
+                if set(tup) <= agree:
+                    self.cap_tuple = j
+                    self.cap_const = sum(math.log2(max(sum(m[f][:3]), 1e-12)) for f in tup)
+                    self.cap_names = sum(self.field_weight[f] for f in tup)
+                    break
 
 
 def _probability(weight: float) -> float:
@@ -1162,8 +1252,11 @@ def _em(
     fields_ = [(k, f) for k, f in enumerate(FIELD_NAMES) if active[k]]
     m = {f: list(_M0[f]) for _k, f in fields_}
     uu = {f: list(u[f]) for _k, f in fields_}
-    rows = [([(f, pat[k]) for k, f in fields_ if pat[k] is not None], n) for pat, n in patterns]
-    rows = [r for r in rows if r[0]]
+    rows: list[tuple[list[tuple[str, int]], int]] = []
+    for pat, n in patterns:
+        comps = [(f, lvl) for k, f in fields_ if (lvl := pat[k]) is not None]
+        if comps:
+            rows.append((comps, n))
     total = sum(n for _c, n in rows)
     if not total:
         return m, 0.0
@@ -1337,7 +1430,9 @@ def find_pairs(
     _check(records, link)
     n_records = len(records) + len(link or [])
     if n_records < 2 or (link is not None and (not records or not link)):
-        return Result(pairs=[], params=params or _empty_params(n_records), stats={"records": n_records})
+        return Result(
+            pairs=[], params=params or _empty_params(n_records), stats={"records": n_records}
+        )
     engine = _Engine(records, link, progress)
     try:
         engine.load()

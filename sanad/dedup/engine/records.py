@@ -131,8 +131,14 @@ def read_csv(path: str | Path) -> list[Record]:
         raise DedupInputError(f"{name} is not a well-formed CSV file: {exc}.") from exc
     if missing:
         lines = ", ".join(str(n) for n in missing[:_MAX_ERRORS_SHOWN])
-        more = f" and {len(missing) - _MAX_ERRORS_SHOWN} more" if len(missing) > _MAX_ERRORS_SHOWN else ""
-        raise DedupInputError(f"{name}: rows without a record_id on line {lines}{more}. Give every row one.")
+        more = (
+            f" and {len(missing) - _MAX_ERRORS_SHOWN} more"
+            if len(missing) > _MAX_ERRORS_SHOWN
+            else ""
+        )
+        raise DedupInputError(
+            f"{name}: rows without a record_id on line {lines}{more}. Give every row one."
+        )
     if duplicates:
         ids = ", ".join(duplicates[:_MAX_ERRORS_SHOWN])
         more = (

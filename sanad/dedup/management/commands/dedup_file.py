@@ -16,6 +16,9 @@ threshold (with --link, left from INPUT and right from OTHER), most likely first
 --clusters, `record_id,cluster_id` for every record in such a pair (with --link a third
 column `file`, since record ids may repeat across the two files).
 
+Spread over machines: `--partitions N` hands the scoring out as N partitions to the
+Redis workers started with `sanad dedup_worker` (docs/dedup.md); the pairs are the same.
+
 Exit status: 0 when done; 1 when an input cannot be used (the message says why).
 """
 
@@ -28,7 +31,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from tqdm import tqdm
+
+# The engine's progress messages (it is pure Python, without translations).
+_STAGES = {
+    "Preparing the records": gettext_lazy("Preparing the records"),
+    "Blocking": gettext_lazy("Blocking"),
+    "Estimating the parameters": gettext_lazy("Estimating the parameters"),
+    "Scoring": gettext_lazy("Scoring"),
+    "Household context": gettext_lazy("Household context"),
+    "Done": gettext_lazy("Done"),
+}
 
 
 class _Bar:
@@ -49,7 +63,7 @@ class _Bar:
             self.bar.total = total
         self.bar.n = min(done, self.bar.total or done)
         if message:
-            self.bar.set_postfix_str(_(message)[:60], refresh=False)
+            self.bar.set_postfix_str(str(_STAGES.get(message, message))[:60], refresh=False)
         self.bar.refresh()
 
     def close(self) -> None:
@@ -97,6 +111,25 @@ class Command(BaseCommand):
             help=_("Lowest match probability written (default: the recommended %(default)s)."),
         )
 
+        parser.add_argument(
+            "--partitions",
+            type=int,
+            default=0,
+            metavar="N",
+            help=_(
+                "Spread the scoring over N partitions handed to the workers of "
+                "`sanad dedup_worker` through Redis (default: run here)."
+            ),
+        )
+        parser.add_argument(
+            "--redis",
+            default="",
+            metavar="URL",
+            help=_(
+                "Redis for --partitions (default: SANAD_REDIS_URL or redis://127.0.0.1:6379/0)."
+            ),
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         from sanad.dedup import engine
 
@@ -117,9 +150,14 @@ class Command(BaseCommand):
             right = engine.read_csv(options["link"]) if options.get("link") else None
         except engine.DedupInputError as exc:
             raise CommandError(str(exc)) from exc
+        if options["partitions"] < 0:
+            raise CommandError(_("--partitions must be 1 or more."))
         bar = _Bar(quiet=verbosity == 0)
         try:
-            result = engine.find_pairs(left, link=right, threshold=threshold, progress=bar)
+            if options["partitions"]:
+                result = self._distributed(left, right, threshold, options, bar)
+            else:
+                result = engine.find_pairs(left, link=right, threshold=threshold, progress=bar)
         finally:
             bar.close()
         try:
@@ -132,7 +170,8 @@ class Command(BaseCommand):
                 self._write_clusters(clusters_path, result.pairs, threshold, options, linked=right)
         except OSError as exc:
             raise CommandError(
-                _("Cannot write %(path)s: %(error)s") % {"path": exc.filename, "error": exc.strerror}
+                _("Cannot write %(path)s: %(error)s")
+                % {"path": exc.filename, "error": exc.strerror}
             ) from exc
         if verbosity > 0:
             self.stderr.write(
@@ -144,6 +183,39 @@ class Command(BaseCommand):
                     "out": out,
                 }
             )
+
+    def _distributed(
+        self,
+        left: list[Any],
+        right: list[Any] | None,
+        threshold: float,
+        options: dict[str, Any],
+        bar: Any,
+    ) -> Any:
+        from django.conf import settings
+        from redis import Redis
+        from redis.exceptions import ConnectionError as RedisDown
+
+        from sanad.dedup.distributed import DistributedError, find_pairs_distributed
+
+        url = options["redis"] or getattr(settings, "REDIS_URL", "") or "redis://127.0.0.1:6379/0"
+        try:
+            Redis.from_url(url).ping()
+        except RedisDown as exc:
+            raise CommandError(
+                _("Cannot reach Redis at %(url)s: start it, or give --redis.") % {"url": url}
+            ) from exc
+        try:
+            return find_pairs_distributed(
+                left,
+                link=right,
+                redis_url=url,
+                partitions=options["partitions"],
+                threshold=threshold,
+                progress=bar,
+            )
+        except DistributedError as exc:
+            raise CommandError(str(exc)) from exc
 
     def _write_clusters(
         self,
@@ -180,10 +252,9 @@ class Command(BaseCommand):
             ]
             found = engine.clusters(tagged, threshold)
             writer.writerow(["record_id", "cluster_id", "file"])
-            rows = []
+            rows: list[tuple[str, int, str, str]] = []
             for key, cid in found.items():
-                side, rid = key.split("\t", 1)
-                cluster = cid.split("\t", 1)[1]
-                rows.append((cid, int(side), rid, cluster))
+                tag, rid = key.split("\t", 1)
+                rows.append((cid, int(tag), rid, cid.split("\t", 1)[1]))
             for _cid, side, rid, cluster in sorted(rows):
                 writer.writerow([rid, cluster, names[side]])
