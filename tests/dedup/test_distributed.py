@@ -33,8 +33,21 @@ def _redis_or_skip():
     return redis
 
 
-def _key(pairs):
-    return {(p.left, p.right, round(p.probability, 6)) for p in pairs}
+def _same(got, want):
+    """The same pairs, with probabilities equal up to DuckDB's parallel float rounding
+    (sums of single-precision name frequencies may add up in another order)."""
+    assert got.keys() == want.keys()
+    assert all(abs(got[k] - want[k]) < 1e-5 for k in got)
+
+
+def _probabilities(pairs):
+    return {(p.left, p.right): p.probability for p in pairs}
+
+
+def _rows(path):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "record_id_l,record_id_r,match_probability"
+    return {(a, b): float(p) for a, b, p in (line.split(",") for line in lines[1:])}
 
 
 def test_records_survive_packing():
@@ -76,7 +89,7 @@ def test_two_workers_find_the_same_pairs_as_one_machine(tmp_path):
         for w in workers:
             w.wait(timeout=30)
         redis.delete(f"rq:queue:{queue}")
-    assert _key(result.pairs) == _key(single.pairs)
+    _same(_probabilities(result.pairs), _probabilities(single.pairs))
     assert result.pairs, "the synthetic data has duplicates"
     assert seen[-1][0] == seen[-1][1]  # progress reached the end
     assert len(result.stats["seconds"]["worker_seconds"]) == 4
@@ -128,9 +141,7 @@ def test_dedup_file_spreads_over_workers(tmp_path):
         worker.terminate()
         worker.wait(timeout=30)
     call_command("dedup_file", str(people), "--out", str(tmp_path / "here.csv"), verbosity=0)
-    spread = (tmp_path / "spread.csv").read_text(encoding="utf-8").splitlines()
-    here = (tmp_path / "here.csv").read_text(encoding="utf-8").splitlines()
-    assert spread[0] == "record_id_l,record_id_r,match_probability"
-    assert len(spread) > 1
-    assert sorted(spread) == sorted(here)
+    spread = _rows(tmp_path / "spread.csv")
+    assert spread
+    _same(spread, _rows(tmp_path / "here.csv"))
     assert not list(redis.scan_iter("sanad:dedup:*"))

@@ -683,7 +683,8 @@ class _Engine:
         self.progress = progress
         self.stats: dict[str, Any] = {"records": self.prep.n, "seconds": {}}
         self.tmp = tempfile.mkdtemp(prefix="sanad-dedup-")
-        threads = os.cpu_count() or 1
+        # SANAD_DEDUP_THREADS: DuckDB threads per run (a worker sharing a machine with others).
+        threads = int(os.environ.get("SANAD_DEDUP_THREADS") or 0) or os.cpu_count() or 1
         self.con = duckdb.connect(
             ":memory:",
             config={

@@ -1,8 +1,8 @@
 """`sanad dedup_worker`: a worker that scores deduplication partitions (docs/dedup.md).
 
 Start one per core on each machine that should share a large run; the run itself is
-started by `sanad dedup_file … --partitions N` (or a registry run configured with
-SANAD_DEDUP_PARTITIONS) on any machine that reaches the same Redis. Equivalent to
+started by `sanad dedup_file … --partitions N` on any machine that reaches the same
+Redis. Equivalent to
 `rq worker sanad-dedup --url …`."""
 
 from __future__ import annotations
