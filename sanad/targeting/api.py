@@ -9,7 +9,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -63,6 +68,9 @@ def _programmes(permission: str) -> Any:
     return lambda user: scoped(Programme.objects.all(), user, permission)
 
 
+# A plain string in the schema: the programme codes' enum is already named by the
+# programmes API, and a second name for it is a schema warning.
+@extend_schema_field(OpenApiTypes.STR)
 class ProgrammeCode(serializers.SlugRelatedField):
     def __init__(self, permission: str = MANAGE, **kwargs: Any) -> None:
         self.permission = permission
@@ -102,6 +110,17 @@ class RuleSerializer(serializers.ModelSerializer):
             return [leaf.describe() for leaf in compiler.leaves_of(rule.tree)]
         except ValidationFailed:
             return []
+
+
+class FieldSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    group = serializers.CharField()
+    kind = serializers.CharField(
+        help_text="The value's type: choice, int, bool, date, admin_unit, place, ledger_received, ledger_value."
+    )
+    operators = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    choices = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
 
 
 class PreviewSerializer(serializers.Serializer):
@@ -167,9 +186,7 @@ class RuleViewSet(ScopedModelViewSet):
         )
         return Response(result)
 
-    @extend_schema(
-        request=None, responses=serializers.ListField(child=serializers.DictField()), filters=False
-    )
+    @extend_schema(request=None, responses=FieldSerializer(many=True), filters=False)
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def fields(self, request: Request) -> Response:
         """The field registry: each field's code, label, kind, operators and choices."""
@@ -375,7 +392,7 @@ class ListSerializer(serializers.ModelSerializer):
         ]
 
 
-class TransitionSerializer(serializers.Serializer):
+class ListTransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(
         choices=["locked", "approved", "draft", "closed", "cancelled"],
         help_text="locked (freeze for approval), approved (another person), draft (reopen), closed, cancelled.",
@@ -458,12 +475,12 @@ class BeneficiaryListViewSet(ScopedModelViewSet):
         services.list_build(lst=lst, user=request.user)
         return Response(self.get_serializer(lst).data)
 
-    @extend_schema(request=TransitionSerializer, responses=ListSerializer)
+    @extend_schema(request=ListTransitionSerializer, responses=ListSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, public_id: Any = None) -> Response:
         """Lock, approve (not the person who locked it), reopen, close or cancel."""
         lst = self.get_object()
-        body = TransitionSerializer(data=request.data)
+        body = ListTransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.list_transition(
             lst=lst,

@@ -18,7 +18,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from typing import Any
 
 from django.db.models import (
@@ -1138,8 +1137,7 @@ def variables_ui() -> list[dict[str, str]]:
     return out
 
 
-# --- geography helpers (small reference tables, cached per process) -------------------------
-@cache
+# --- geography helpers (a small reference table, read when needed) -----------------------------
 def _units() -> tuple[dict[str, Any], ...]:
     return tuple(
         {"pcode": p, "id": pk, "level": level, "name_en": en, "name_ar": ar}
@@ -1172,6 +1170,3 @@ def units_within(pcodes: Sequence[str]) -> list[int]:
     prefixes = tuple(pcodes)
     return [u["id"] for u in _units() if u["pcode"].startswith(prefixes)]
 
-
-def clear_caches() -> None:
-    _units.cache_clear()

@@ -71,10 +71,13 @@
     return groups;
   }
 
+  // Ledger conditions say what and since when whatever the operator ("has (not) received").
+  function takesValue(f, op) { return f.kind.indexOf("ledger") === 0 || !NO_VALUE[op]; }
+
   function defaultValue(f, op) {
-    if (NO_VALUE[op]) { return null; }
     if (f.kind === "ledger_received") { return { what: "item", code: "", since: "" }; }
     if (f.kind === "ledger_value") { return { amount: "", currency: "IQD", months: 6 }; }
+    if (!takesValue(f, op)) { return null; }
     if (op === "in" || op === "not_in") { return []; }
     if (op === "between") { return f.kind === "date" ? ["", ""] : [f.min || 0, f.max || 0]; }
     if (f.kind === "int") { return f.min || 0; }
@@ -126,14 +129,14 @@
 
   function valueWidgets(cond, f) {
     var op = cond.operator, out = [];
-    if (NO_VALUE[op]) { return out; }
+    if (!takesValue(f, op)) { return out; }
     var v = cond.value;
     var setV = function (x) { cond.value = x; changed(false); };
     if (f.kind === "ledger_received") {
       v = v || {};
       var what = select((f.what || []), v.what || "item");
       what.addEventListener("change", function () { v.what = what.value; v.code = ""; cond.value = v; changed(true); });
-      out.push(labelled(t("value"), what, "col-6 col-md-3"));
+      out.push(labelled(t("what"), what, "col-6 col-md-3"));
       var code;
       if (v.what === "kind" || v.what === "programme") {
         var list = v.what === "kind" ? f.kinds : f.programmes;
@@ -209,7 +212,8 @@
       var before = cond.operator;
       cond.operator = opSelect.value;
       var multi = function (o) { return o === "in" || o === "not_in"; };
-      if (NO_VALUE[before] || NO_VALUE[cond.operator] || multi(before) !== multi(cond.operator) || (before === "between") !== (cond.operator === "between")) {
+      var was = takesValue(f, before), now = takesValue(f, cond.operator);
+      if (was !== now || multi(before) !== multi(cond.operator) || (before === "between") !== (cond.operator === "between")) {
         cond.value = defaultValue(f, cond.operator);
       }
       changed(true);

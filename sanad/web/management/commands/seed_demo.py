@@ -85,6 +85,7 @@ class Command(BaseCommand):
             with acting_as(admin, source="command"):
                 self._registry(admin, options["households"], options["seed"])
                 self._duplicates(admin)
+                self._targeting(admin)
         if not options["quiet_logins"]:
             self.print_logins(options["password"])
 
@@ -135,6 +136,22 @@ class Command(BaseCommand):
                 f"in {time.monotonic() - started:.1f} s."
             )
         )
+
+    def _targeting(self, admin: User) -> None:
+        """The "Winter kits Duhok 2026" rule, a vulnerability model and the list they
+        make, locked by the NFI officer and waiting for someone else's approval."""
+        from sanad.targeting.demo import seed_targeting
+
+        officer = User.objects.filter(username="nfi.officer").first()
+        with acting_as(officer or admin, source="command"):
+            made = seed_targeting(admin=admin, officer=officer)
+        if made is not None:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Targeting: “{made['list'].name}” locked with {made['included']} of "
+                    f"{made['considered']} households, awaiting approval."
+                )
+            )
 
     def print_logins(self, password: str) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {password})")
