@@ -362,4 +362,8 @@ LOGGING = {
 
 # Sanad's own settings.
 SANAD_PAGE_SIZE = env_int("SANAD_PAGE_SIZE", 25)
+# Targeting: lists over more households than this are built in the background; the
+# PostgreSQL work_mem a build's transaction uses to rank in memory.
+SANAD_TARGETING_INLINE_MAX = env_int("SANAD_TARGETING_INLINE_MAX", 50000)
+SANAD_TARGETING_WORK_MEM = env("SANAD_TARGETING_WORK_MEM", "256MB")
 SANAD_DEMO_PASSWORD = env("SANAD_DEMO_PASSWORD", "Sanad-demo-2026")

@@ -170,6 +170,10 @@ def _bars(pair: MatchPair) -> list[dict[str, Any]]:
                 "left": pair.left_household.registration_id,
                 "right": pair.right_household.registration_id,
             }
+        if c.get("field") == "sex":  # the engine compares codes: show the words
+            labels = dict(Individual.Sex.choices)
+            c = {**c, "left": labels.get(c.get("left"), c.get("left")),
+                 "right": labels.get(c.get("right"), c.get("right"))}  # fmt: skip
         weight = float(c.get("weight") or 0)
         rows.append(
             {

@@ -114,7 +114,7 @@ class RuleSerializer(serializers.ModelSerializer):
 
 class FieldSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label: Any = serializers.CharField()
     group = serializers.CharField()
     kind = serializers.CharField(
         help_text="The value's type: choice, int, bool, date, admin_unit, place, ledger_received, ledger_value."
@@ -217,7 +217,7 @@ class VersionSerializer(serializers.ModelSerializer):
     def get_coefficients(self, version: ScoringModelVersion) -> list[dict[str, Any]]:
         return [
             {
-                "region": c.region.pcode if c.region_id else None,
+                "region": c.region.pcode if c.region is not None else None,
                 "variable": c.variable,
                 "coefficient": str(c.coefficient),
             }
@@ -335,8 +335,8 @@ class ListSerializer(serializers.ModelSerializer):
     area_pcodes = serializers.SerializerMethodField()
     quotas = QuotaSerializer(many=True, required=False, write_only=True)
     quota_list = serializers.SerializerMethodField()
-    locked_by = serializers.StringRelatedField()
-    approved_by = serializers.StringRelatedField()
+    locked_by: Any = serializers.StringRelatedField()
+    approved_by: Any = serializers.StringRelatedField()
 
     class Meta:
         model = BeneficiaryList
@@ -384,8 +384,8 @@ class ListSerializer(serializers.ModelSerializer):
     def get_quota_list(self, lst: BeneficiaryList) -> list[dict[str, Any]]:
         return [
             {
-                "admin_unit": q.admin_unit.pcode if q.admin_unit_id else None,
-                "place": str(q.place.public_id) if q.place_id else None,
+                "admin_unit": q.admin_unit.pcode if q.admin_unit is not None else None,
+                "place": str(q.place.public_id) if q.place is not None else None,
                 "max": q.max_households,
             }
             for q in lst.quotas.all()

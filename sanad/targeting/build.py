@@ -90,13 +90,9 @@ def quota_expression(quotas: list[Quota]) -> Any:
     """The quota each household falls in: a place's quota first, then the most precise
     admin unit's."""
     whens = [When(place_id=q.place_id, then=Value(q.pk)) for q in quotas if q.place_id]
-    by_precision = sorted(
-        (q for q in quotas if q.admin_unit_id), key=lambda q: -len(q.admin_unit.pcode)
-    )
-    whens += [
-        When(admin_unit_id__in=units_within([q.admin_unit.pcode]), then=Value(q.pk))
-        for q in by_precision
-    ]
+    units = [(q, q.admin_unit.pcode) for q in quotas if q.admin_unit is not None]
+    units.sort(key=lambda pair: -len(pair[1]))  # the most precise unit first
+    whens += [When(admin_unit_id__in=units_within([pcode]), then=Value(q.pk)) for q, pcode in units]
     if not whens:
         # Typed: an untyped NULL in a subquery reads as text on PostgreSQL.
         return Cast(Value(None), IntegerField())
@@ -143,7 +139,7 @@ def build_sql(
     """The INSERT … SELECT of a build, its parameters and what it used."""
     tree, leaves = compiler.validate_tree(lst.rule.tree)
     version = lst.model_version
-    criteria = scoring.criteria_of(version) if _weighted(version) else []
+    criteria = scoring.criteria_of(version) if version is not None and _weighted(version) else []
     decisions = dict(
         ManualDecision.objects.filter(list=lst).values_list("household_id", "decision")
     )
@@ -329,18 +325,19 @@ def summarise(lst: BeneficiaryList) -> dict[str, Any]:
         .annotate(n=Count("household_id"))
     )
     by_outcome: dict[str, int] = {}
+    included_codes = {o.name.lower() for o in ListEntry.INCLUDED_OUTCOMES}
     by_gov: dict[int, dict[str, int]] = {}
     by_quota: dict[int, dict[str, int]] = {}
     for row in rows:
         code = ListEntry.Outcome(row["outcome"]).name.lower()
-        included = row["outcome"] in ListEntry.INCLUDED_OUTCOMES
+        is_in = row["outcome"] in ListEntry.INCLUDED_OUTCOMES
         by_outcome[code] = by_outcome.get(code, 0) + row["n"]
         gov = by_gov.setdefault(row["governorate_id"], {"considered": 0, "included": 0})
         gov["considered"] += row["n"]
-        gov["included"] += row["n"] if included else 0
+        gov["included"] += row["n"] if is_in else 0
         if row["quota_id"]:
             q = by_quota.setdefault(row["quota_id"], {"included": 0, "over_quota": 0})
-            q["included"] += row["n"] if included else 0
+            q["included"] += row["n"] if is_in else 0
             q["over_quota"] += row["n"] if row["outcome"] == ListEntry.Outcome.QUOTA else 0
     units = {u.pk: u for u in AdminUnit.objects.filter(pk__in=list(by_gov))}
     quotas = [
@@ -353,7 +350,7 @@ def summarise(lst: BeneficiaryList) -> dict[str, Any]:
         for q in lst.quotas.select_related("admin_unit", "place")
     ]
     total = sum(by_outcome.values())
-    included = sum(by_outcome.get(o.name.lower(), 0) for o in ListEntry.INCLUDED_OUTCOMES)
+    included = sum(n for code, n in by_outcome.items() if code in included_codes)
     return {
         "considered": total,
         "included": included,

@@ -86,27 +86,32 @@ def validate_condition(
     own = errors or _Errors("condition")
     if not isinstance(data, dict):
         own.add(path, _("A condition must name a field, an operator and a value."))
-        return _raise_if(own, errors)
+        _raise_if(own, errors)
+        return None
     unknown = set(data) - {"field", "operator", "value"}
     if unknown:
         own.add(path, _("A condition has only a field, an operator and a value."))
-        return _raise_if(own, errors)
+        _raise_if(own, errors)
+        return None
     f = field(data.get("field"))
     if f is None:
         own.add(_join(path, "field"), _("Choose a field from the list; this one does not exist."))
-        return _raise_if(own, errors)
+        _raise_if(own, errors)
+        return None
     operator = data.get("operator")
     if not isinstance(operator, str) or operator not in f.operators:
         own.add(
             _join(path, "operator"),
             _("Choose one of the operators offered for “%(field)s”.") % {"field": f.label},
         )
-        return _raise_if(own, errors)
+        _raise_if(own, errors)
+        return None
     try:
         typed = f.clean(operator, data.get("value"))
     except FieldError as exc:
         own.add(_join(path, "value"), str(exc))
-        return _raise_if(own, errors)
+        _raise_if(own, errors)
+        return None
     leaf = Leaf(
         index=index, path=path, field=f, operator=operator, value=f.to_json(operator, typed)
     )
@@ -218,7 +223,7 @@ def bits_expression(leaves: list[Leaf], ctx: Context) -> Any:
         )
         for i, leaf in enumerate(leaves)
     ]
-    total = parts[0]
+    total: Any = parts[0]
     for part in parts[1:]:
         total = total + part
     return total

@@ -91,7 +91,7 @@ def rows(
                 "size": e.size,
                 "governorate": e.governorate.name if e.governorate_id else "",
                 "pcode": e.admin_unit.pcode if e.admin_unit_id else "",
-                "place": e.place.name if e.place_id else "",
+                "place": e.place.name if e.place is not None else "",
                 "phone": phones.get(e.household_id, ""),
                 "score": round(e.score, 2),
                 "outcome": str(outcome_labels.get(e.outcome, e.outcome)),

@@ -297,7 +297,7 @@ def _column_q(path: str, operator: str, value: Any) -> Q:
 
 class ChoiceField(Field):
     kind = "choice"
-    operators = ("eq", "ne", "in", "not_in")
+    operators: tuple[str, ...] = ("eq", "ne", "in", "not_in")
 
     def __init__(self, code: str, label: Any, group: Any, *, column: str, choices: Any) -> None:
         super().__init__(code, label, group)
@@ -316,8 +316,8 @@ class ChoiceField(Field):
     def describe_value(self, operator: str, value: Any) -> str:
         labels = dict(self.choices())
         if isinstance(value, list):
-            return ", ".join(labels.get(v, v) for v in value)
-        return labels.get(value, str(value)) if value is not None else ""
+            return ", ".join(str(labels.get(v, v)) for v in value)
+        return str(labels.get(value, str(value))) if value is not None else ""
 
     def q(self, operator: str, value: Any, ctx: Context) -> Q:
         return _column_q(self.column, operator, value)
@@ -468,10 +468,11 @@ class PlaceField(Field):
                 "public_id", "name_en"
             )
         }
-        return ", ".join(names.get(v, v) for v in values)
+        return ", ".join(str(names.get(v, v)) for v in values)
 
     def current_value(self, household: Household, ctx: Context, value: Any) -> str:
-        return household.place.name if household.place_id else _("not in a registered place")
+        place = household.place
+        return place.name if place is not None else _("not in a registered place")
 
 
 class FlagField(Field):
@@ -668,7 +669,7 @@ class MemberAgeField(Field):
 
 
 class HeadSexField(ChoiceField):
-    operators = ("eq", "ne")
+    operators: tuple[str, ...] = ("eq", "ne")
 
     def __init__(self, code: str, label: Any, group: Any) -> None:
         super().__init__(code, label, group, column="", choices=Individual.Sex.choices)
@@ -933,7 +934,7 @@ def _demographic(
                     else f"demographics__{s}__{g}"
                 )
                 parts.append(Coalesce(Cast(KT(path), IntegerField()), Value(0)))
-        total = parts[0]
+        total: Any = parts[0]
         for part in parts[1:]:
             total = total + part
         return total
@@ -1169,4 +1170,3 @@ def units_within(pcodes: Sequence[str]) -> list[int]:
     """Ids of the admin units that are one of `pcodes` or lie inside one (P-code prefix)."""
     prefixes = tuple(pcodes)
     return [u["id"] for u in _units() if u["pcode"].startswith(prefixes)]
-

@@ -3,7 +3,7 @@ services, whose errors the views put back on the form."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +43,14 @@ def apply_errors(
     return by_path
 
 
+def _model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+def _choice(form: forms.Form, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
+
+
 def _programmes(user: Any, permission: str) -> Any:
     return scoped(Programme.objects.all(), user, permission).order_by("code")
 
@@ -68,8 +76,8 @@ class RuleForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = _programmes(user, MANAGE)
-        self.fields["area"].choices = area_choices()
+        _model_choice(self, "programme").queryset = _programmes(user, MANAGE)
+        _choice(self, "area").choices = area_choices()
 
 
 def area_choices() -> list[tuple[str, str]]:
@@ -136,20 +144,20 @@ class ListForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         programmes = _programmes(user, MANAGE)
-        self.fields["programme"].queryset = programmes
-        self.fields["project"].queryset = Project.objects.filter(programme__in=programmes).order_by(
-            "code"
-        )
-        self.fields["activity"].queryset = (
+        _model_choice(self, "programme").queryset = programmes
+        _model_choice(self, "project").queryset = Project.objects.filter(
+            programme__in=programmes
+        ).order_by("code")
+        _model_choice(self, "activity").queryset = (
             Activity.objects.filter(project__programme__in=programmes)
             .select_related("project")
             .order_by("project__code", "code")
         )
-        self.fields["rule"].queryset = selectors.rules_visible_to(user).order_by("name")
-        self.fields["model_version"].queryset = selectors.versions_visible_to(user).order_by(
-            "model__name", "-number"
-        )
-        self.fields["area"].choices = area_choices()
+        _model_choice(self, "rule").queryset = selectors.rules_visible_to(user).order_by("name")
+        _model_choice(self, "model_version").queryset = selectors.versions_visible_to(
+            user
+        ).order_by("model__name", "-number")
+        _choice(self, "area").choices = area_choices()
 
     def clean_quotas(self) -> list[dict[str, Any]]:
         rows = []
@@ -234,7 +242,7 @@ class ModelForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = _programmes(user, MANAGE_MODEL)
+        _model_choice(self, "programme").queryset = _programmes(user, MANAGE_MODEL)
 
 
 class WeightedVersionForm(BootstrapMixin, forms.Form):

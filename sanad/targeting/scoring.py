@@ -116,7 +116,7 @@ def criteria_bits(criteria: list[Criterion], ctx: Context) -> Any:
         )
         for c in criteria
     ]
-    total = parts[0]
+    total: Any = parts[0]
     for part in parts[1:]:
         total = total + part
     return total
@@ -214,7 +214,7 @@ def pmt_breakdown(
             }
         )
     for row in rows:
-        c = row["coefficient"]
+        c = Decimal(str(row["coefficient"]))
         row["earned"] = c if row["value"] is None else c * Decimal(str(row["value"] or 0))
     return rows
 

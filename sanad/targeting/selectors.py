@@ -42,10 +42,13 @@ def rules_visible_to(user: Any) -> QuerySet[Rule]:
 
 
 def rule_get(*, user: Any, public_id: Any, permission: str = VIEW) -> Rule:
+    key = _uuid(public_id)
     rule = (
         scoped(Rule.objects.select_related("programme"), user, permission)
-        .filter(public_id=_uuid(public_id))
+        .filter(public_id=key)
         .first()
+        if key
+        else None
     )
     if rule is None:
         raise NotFound()
@@ -61,10 +64,13 @@ def models_visible_to(user: Any) -> QuerySet[ScoringModel]:
 
 
 def model_get(*, user: Any, public_id: Any, permission: str = VIEW) -> ScoringModel:
+    key = _uuid(public_id)
     model = (
         scoped(ScoringModel.objects.select_related("programme"), user, permission)
-        .filter(public_id=_uuid(public_id))
+        .filter(public_id=key)
         .first()
+        if key
+        else None
     )
     if model is None:
         raise NotFound()

@@ -103,7 +103,11 @@ BLOCK_CAP = 100
 HARD_CAP_FACTOR = 8
 """A block still larger than BLOCK_CAP × this after sub-blocking is left out of its rule."""
 U_SAMPLE = 1_000_000
-"""Random pairs compared to estimate the u-probabilities."""
+"""At most this many random pairs are compared to estimate the u-probabilities."""
+U_SAMPLE_PER_RECORD = 40
+"""… and at most this many per record (at least U_SAMPLE_MIN): small data sets need no
+million pairs to say how often random records agree."""
+U_SAMPLE_MIN = 200_000
 EM_MAX_PAIRS = 1_000_000
 """At most this many pairs per training session (a deterministic sample of blocks)."""
 TF_MAX_BITS = 5.0
@@ -885,13 +889,18 @@ class _Engine:
         return list(merged.items())
 
     def compare(self) -> None:
-        """cmp(a, b, key): the comparison vector of every candidate pair."""
-        self.sql(f"CREATE OR REPLACE TABLE cmp AS {_key_sql('cand')}")
+        """cmp(a, b, key, …): the comparison vector of every candidate pair, with what its
+        weight needs of the records besides (the left names' term frequencies, the shares
+        of the whole names), so that `weigh` need not join the records again."""
+        tfs = "".join(f", l.{c}_tf AS {c}_tf" for c in _NAME_COLS.values())
+        shares = "".join(f", ({_share_sql(j)})::REAL AS sh{j}" for j in range(len(NAME_TUPLES)))
+        self.sql(f"CREATE OR REPLACE TABLE cmp AS {_key_sql('cand', tfs + shares)}")
         self.sql("DROP TABLE cand")
 
     def estimate_u(self) -> dict[str, list[float]]:
         p = self.prep
-        if self.total_pairs <= U_SAMPLE:
+        sample = min(U_SAMPLE, max(U_SAMPLE_MIN, U_SAMPLE_PER_RECORD * p.n))
+        if self.total_pairs <= sample:
             if p.link:
                 q = "SELECT l.id AS a, r.id AS b FROM rec l, rec r WHERE l.side = 0 AND r.side = 1"
             else:
@@ -900,12 +909,12 @@ class _Engine:
             nl, nr = p.n_left, p.n - p.n_left
             q = (
                 f"SELECT (hash(i, 7) % {nl})::INTEGER AS a, ({nl} + hash(i, 13) % {nr})::INTEGER "
-                f"AS b FROM range({U_SAMPLE}) t(i)"
+                f"AS b FROM range({sample}) t(i)"
             )
         else:
             q = (
                 f"SELECT a, b FROM (SELECT (hash(i, 7) % {p.n})::INTEGER AS a, "
-                f"(hash(i, 13) % {p.n})::INTEGER AS b FROM range({U_SAMPLE}) t(i)) WHERE a <> b"
+                f"(hash(i, 13) % {p.n})::INTEGER AS b FROM range({sample}) t(i)) WHERE a <> b"
             )
         self.sql(f"CREATE OR REPLACE TABLE upairs AS {q}")
         patterns = self._patterns("upairs")
@@ -1012,17 +1021,16 @@ class _Engine:
                 for row in chunk
             )
             self.sql(f"INSERT INTO pw VALUES {values}")
-        tf_sum = " + ".join(f"p.t{c} * l.{c}_tf" for c in _NAME_COLS.values())
+        tf_sum = " + ".join(f"p.t{c} * c.{c}_tf" for c in _NAME_COLS.values())
         caps = " ".join(
-            f"WHEN {j} THEN least(0, p.cap_const - log2({_share_sql(j)}) - (p.cap_names + "
-            + " + ".join(f"l.{_NAME_COLS[f]}_tf" for f in tup)
+            f"WHEN {j} THEN least(0, p.cap_const - log2(c.sh{j}::DOUBLE) - (p.cap_names + "
+            + " + ".join(f"c.{_NAME_COLS[f]}_tf" for f in tup)
             + "))"
             for j, tup in enumerate(NAME_TUPLES)
         )
         self.sql(
             f"CREATE OR REPLACE TABLE scored AS SELECT c.a, c.b, c.key, (p.base + {tf_sum} + "
-            f"coalesce(CASE p.cap_j {caps} END, 0))::REAL AS w FROM cmp c JOIN pw p ON p.key = c.key "
-            "JOIN rec l ON l.id = c.a JOIN rec r ON r.id = c.b"
+            f"coalesce(CASE p.cap_j {caps} END, 0))::REAL AS w FROM cmp c JOIN pw p ON p.key = c.key"
         )
         self.sql("DROP TABLE cmp")
 

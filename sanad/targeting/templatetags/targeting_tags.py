@@ -9,7 +9,7 @@ from sanad.targeting.models import BeneficiaryList, ListEntry
 
 register = template.Library()
 
-_STATUS_CLASS = {
+_STATUS_CLASS: dict[str, str] = {
     BeneficiaryList.Status.DRAFT: "text-bg-secondary",
     BeneficiaryList.Status.LOCKED: "text-bg-warning",
     BeneficiaryList.Status.APPROVED: "text-bg-success",
@@ -17,7 +17,7 @@ _STATUS_CLASS = {
     BeneficiaryList.Status.CLOSED: "text-bg-dark",
     BeneficiaryList.Status.CANCELLED: "text-bg-light border",
 }
-_OUTCOME_CLASS = {
+_OUTCOME_CLASS: dict[int, str] = {
     ListEntry.Outcome.INCLUDED: "text-bg-success",
     ListEntry.Outcome.MANUAL_IN: "text-bg-info",
     ListEntry.Outcome.RULE: "text-bg-secondary",

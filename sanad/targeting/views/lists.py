@@ -142,10 +142,10 @@ def list_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
     initial = {
         "name": lst.name,
         "programme": lst.programme.code,
-        "project": lst.project.public_id if lst.project_id else None,
-        "activity": lst.activity.public_id if lst.activity_id else None,
+        "project": lst.project.public_id if lst.project is not None else None,
+        "activity": lst.activity.public_id if lst.activity is not None else None,
         "rule": lst.rule.public_id,
-        "model_version": lst.model_version.public_id if lst.model_version_id else None,
+        "model_version": (lst.model_version.public_id if lst.model_version is not None else None),
         "area": list(lst.area.values_list("pcode", flat=True)),
         "quotas": quotas_text(lst),
     }
