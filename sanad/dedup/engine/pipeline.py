@@ -104,11 +104,11 @@ HARD_CAP_FACTOR = 8
 """A block still larger than BLOCK_CAP × this after sub-blocking is left out of its rule."""
 U_SAMPLE = 1_000_000
 """At most this many random pairs are compared to estimate the u-probabilities."""
-U_SAMPLE_PER_RECORD = 40
+U_SAMPLE_PER_RECORD = 20
 """… and at most this many per record (at least U_SAMPLE_MIN): small data sets need no
 million pairs to say how often random records agree."""
-U_SAMPLE_MIN = 200_000
-EM_MAX_PAIRS = 1_000_000
+U_SAMPLE_MIN = 100_000
+EM_MAX_PAIRS = 300_000
 """At most this many pairs per training session (a deterministic sample of blocks)."""
 TF_MAX_BITS = 5.0
 """Term-frequency adjustments of name agreements are clamped to ± this many bits."""
@@ -211,8 +211,10 @@ def _name_level_sql(c: str, cr: str | None = None, conflicts: bool = True) -> st
     cr = cr or c
     # Same skeleton, but the written vowels say another name (Hassan / حسين): different.
     vowels = f"coalesce(list_contains(l.{c}_x, r.{cr}_i), FALSE)" if conflicts else "FALSE"
+    # The same name part (one id per distinct text): exact, without comparing strings.
+    same_id = f"WHEN l.{c}_i = r.{cr}_i THEN 0 " if cr == c else ""
     return (
-        f"CASE WHEN l.{c}_n IS NULL OR r.{cr}_n IS NULL THEN NULL "
+        f"CASE WHEN l.{c}_n IS NULL OR r.{cr}_n IS NULL THEN NULL {same_id}"
         f"WHEN l.{c}_sc = r.{cr}_sc AND l.{c}_n = r.{cr}_n THEN 0 "
         f"WHEN (l.{c}_s = r.{cr}_s OR l.{c}_a = r.{cr}_a) "
         f"THEN CASE WHEN {vowels} THEN 5 WHEN l.{c}_sc <> r.{cr}_sc THEN 1 ELSE 2 END "
@@ -534,6 +536,7 @@ def parse_date(text: str, estimated: bool = False) -> tuple[int, int, int, int] 
     return (y, mo, d, 2)
 
 
+@lru_cache(maxsize=200_000)  # members of a household share them
 def _phone(value: str) -> str:
     if not value:
         return ""
@@ -544,11 +547,13 @@ def _phone(value: str) -> str:
         return digits if len(digits) >= 7 else ""
 
 
+@lru_cache(maxsize=200_000)  # members of a household share them
 def _document(value: str) -> str:
     key = document_key(value) if value else ""
     return key if len(key) >= 3 else ""
 
 
+@lru_cache(maxsize=200_000)  # members of a household share them
 def _address(value: str) -> str:
     return " ".join(_NON_ALNUM.sub(" ", value.casefold()).split()) if value else ""
 
@@ -889,12 +894,8 @@ class _Engine:
         return list(merged.items())
 
     def compare(self) -> None:
-        """cmp(a, b, key, …): the comparison vector of every candidate pair, with what its
-        weight needs of the records besides (the left names' term frequencies, the shares
-        of the whole names), so that `weigh` need not join the records again."""
-        tfs = "".join(f", l.{c}_tf AS {c}_tf" for c in _NAME_COLS.values())
-        shares = "".join(f", ({_share_sql(j)})::REAL AS sh{j}" for j in range(len(NAME_TUPLES)))
-        self.sql(f"CREATE OR REPLACE TABLE cmp AS {_key_sql('cand', tfs + shares)}")
+        """cmp(a, b, key): the comparison vector of every candidate pair."""
+        self.sql(f"CREATE OR REPLACE TABLE cmp AS {_key_sql('cand')}")
         self.sql("DROP TABLE cand")
 
     def estimate_u(self) -> dict[str, list[float]]:
@@ -1005,32 +1006,39 @@ class _Engine:
             pat = _Pattern(levels, swapped, weights, params.m)
             tf = [int(f in pat.tf_fields) for f in NAME_FIELDS]
             rows.append((key, pat.base, *tf, pat.cap_tuple, pat.cap_const, pat.cap_names))
-        self.sql(
-            "CREATE OR REPLACE TABLE pw (key BIGINT, base DOUBLE, tg TINYINT, tf TINYINT, "
-            "tgf TINYINT, tfam TINYINT, cap_j TINYINT, cap_const DOUBLE, cap_names DOUBLE)"
+        columns = (
+            "key BIGINT, base DOUBLE, tg TINYINT, tf TINYINT, tgf TINYINT, tfam TINYINT, "
+            "cap_j TINYINT, cap_const DOUBLE, cap_names DOUBLE"
         )
-        for start in range(0, len(rows), 500):
-            chunk = rows[start : start + 500]
-            values = ", ".join(
-                "("
-                + ", ".join(
-                    "NULL" if v is None else repr(float(v)) if isinstance(v, float) else str(v)
-                    for v in row
+        self.sql(f"CREATE OR REPLACE TABLE pw ({columns})")
+        if rows:  # one bulk load through a CSV file, not thousands of INSERT statements
+            path = os.path.join(self.tmp, "patterns.csv")
+            with open(path, "w", newline="") as fh:
+                csv.writer(fh).writerows(
+                    ["" if v is None else repr(v) if isinstance(v, float) else v for v in row]
+                    for row in rows
                 )
-                + ")"
-                for row in chunk
+            spec = (
+                "{"
+                + ", ".join(
+                    f"'{name}': '{kind}'" for name, kind in (c.split() for c in columns.split(", "))
+                )
+                + "}"
             )
-            self.sql(f"INSERT INTO pw VALUES {values}")
-        tf_sum = " + ".join(f"p.t{c} * c.{c}_tf" for c in _NAME_COLS.values())
+            self.sql(
+                f"INSERT INTO pw SELECT * FROM read_csv(?, header=false, columns={spec})", [path]
+            )
+        tf_sum = " + ".join(f"p.t{c} * l.{c}_tf" for c in _NAME_COLS.values())
         caps = " ".join(
-            f"WHEN {j} THEN least(0, p.cap_const - log2(c.sh{j}::DOUBLE) - (p.cap_names + "
-            + " + ".join(f"c.{_NAME_COLS[f]}_tf" for f in tup)
+            f"WHEN {j} THEN least(0, p.cap_const - log2({_share_sql(j)}) - (p.cap_names + "
+            + " + ".join(f"l.{_NAME_COLS[f]}_tf" for f in tup)
             + "))"
             for j, tup in enumerate(NAME_TUPLES)
         )
         self.sql(
             f"CREATE OR REPLACE TABLE scored AS SELECT c.a, c.b, c.key, (p.base + {tf_sum} + "
-            f"coalesce(CASE p.cap_j {caps} END, 0))::REAL AS w FROM cmp c JOIN pw p ON p.key = c.key"
+            f"coalesce(CASE p.cap_j {caps} END, 0))::REAL AS w FROM cmp c JOIN pw p ON p.key = c.key "
+            "JOIN rec l ON l.id = c.a JOIN rec r ON r.id = c.b"
         )
         self.sql("DROP TABLE cmp")
 
