@@ -12,13 +12,20 @@ order), fill the quotas, and name each household's outcome. The result goes stra
 into `targeting_listentry`: no row crosses into Python, so a million households take
 seconds (benchmarks/bench_targeting.py).
 
-What made it fast (measured on a million households, PostgreSQL 15, 2 cores):
+What made it fast (a million households, PostgreSQL 15 on 2 shared cores; from about
+30 s to under 5 s of database CPU, docs/benchmarks.md):
 - an OFFSET 0 fence around the inner query, or the planner copies each condition's
   expression (and its sub-plans) into every outer reference to it;
-- one sort for all windows; candidates ordered by score, the others by household id,
-  so three quarters of the rows reach the (list, household) primary key in order;
-- a lean entry row with a composite primary key: no sequence, no second unique index;
-- work_mem raised for the transaction, so the sort stays in memory.
+- only the candidates are sorted, on one 64-bit key for weighted scores, and each quota's
+  rank is a running count over that one order; the others stream through unsorted;
+- values computed from JSON (member counts) are computed once per household however
+  many conditions and criteria ask about them;
+- the ledger condition is an IN over one set (a merge chain adds sets only when the
+  ledger has merged recipients);
+- on PostgreSQL each build writes its own partition without indexes and indexes it in
+  one pass (ADR 0006);
+- a lean entry row with a composite primary key (no sequence), and work_mem raised for
+  the transaction so sorts stay in memory.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ from django.utils import timezone
 from sanad.core.scoping import scoped
 from sanad.registry.models import Household
 from sanad.targeting import compiler, scoring
-from sanad.targeting.fields import Context, units_within
+from sanad.targeting.fields import FIELDS, Context, units_within
 from sanad.targeting.models import (
     MANAGE,
     BeneficiaryList,
@@ -110,6 +117,35 @@ def _manual(include_ids: list[int], exclude_ids: list[int]) -> Any:
     return Case(*whens, default=Value(0), output_field=IntegerField())
 
 
+def _is_shared(leaf: Any) -> bool:
+    return bool(getattr(leaf.field, "shared", False))
+
+
+def _value_alias(code: str) -> str:
+    return f"h_v_{code}"
+
+
+_COMPARE = {"eq": "=", "ne": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+
+
+def _with_shared(column: str, leaves: list[tuple[Any, int]], qn: Any) -> tuple[str, list[Any]]:
+    """`column` plus the bits of conditions on shared values, compared outside the inner
+    query: `(h_met + CASE WHEN h_v_members_0_5 >= %s THEN %s ELSE 0 END + …)`. Operators
+    come from a fixed table; values and bits are parameters."""
+    parts, params = [column], []
+    for leaf, bit in leaves:
+        value = qn(_value_alias(leaf.field.code))
+        if leaf.operator == "between":
+            test = f"{value} >= %s AND {value} <= %s"
+            params += [int(leaf.value[0]), int(leaf.value[1])]
+        else:
+            test = f"{value} {_COMPARE[leaf.operator]} %s"
+            params.append(int(leaf.value))
+        parts.append(f"CASE WHEN {test} THEN %s ELSE 0 END")
+        params.append(1 << bit)
+    return "(" + " + ".join(parts) + ")", params
+
+
 def _weighted(version: ScoringModelVersion | None) -> bool:
     return version is not None and version.model.kind == ScoringModel.Kind.WEIGHTED
 
@@ -147,8 +183,20 @@ def build_sql(
     exclude_ids = sorted(h for h, d in decisions.items() if d == ManualDecision.Decision.EXCLUDE)
     quotas = list(lst.quotas.select_related("admin_unit"))
 
+    # Conditions on a computed value (members counted from the demographics): the value
+    # is computed once in the inner query and compared outside it, however many
+    # conditions and criteria ask about it.
+    shared_rule = [leaf for leaf in leaves if _is_shared(leaf)]
+    shared_criteria = [c for c in criteria if _is_shared(c.leaf)]
+    values: dict[str, Any] = {
+        _value_alias(code): FIELDS[code].value_expression(ctx)  # type: ignore[attr-defined]
+        for code in sorted(
+            {leaf.field.code for leaf in shared_rule} | {c.leaf.field.code for c in shared_criteria}
+        )
+    }
+    inner_leaves = [leaf for leaf in leaves if not _is_shared(leaf)]
+    inner_criteria = [c for c in criteria if not _is_shared(c.leaf)]
     pmt = version is not None and not _weighted(version)
-    values: dict[str, Any] = {}
     if pmt:
         assert version is not None
         pmt_score, values["h_vals"] = scoring.pmt_expressions(version, ctx)
@@ -163,8 +211,8 @@ def build_sql(
             h_unit=F("admin_unit_id"),
             h_place=F("place_id"),
             h_size=F("size"),
-            h_met=compiler.bits_expression(leaves, ctx),
-            h_crit=scoring.criteria_bits(criteria, ctx),
+            h_met=compiler.bits_expression(inner_leaves, ctx),
+            h_crit=scoring.criteria_bits(inner_criteria, ctx),
             h_pmt=pmt_score,
             **values,
             h_quota=quota_expression(quotas),
@@ -174,13 +222,21 @@ def build_sql(
     inner_sql, inner_params = inner.query.sql_with_params()
 
     qn = connection.ops.quote_name
-    hid, met, crit, manual, quota = (
-        qn("h_id"),
-        qn("h_met"),
-        qn("h_crit"),
-        qn("h_manual"),
-        qn("h_quota"),
-    )
+    hid, manual, quota = qn("h_id"), qn("h_manual"), qn("h_quota")
+    # A fence: without it the planner inlines the inner query's expressions into every
+    # outer reference to them, evaluating each condition (and sub-plan) many times.
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
+    source, source_params = f"({inner_sql}{fence})", list(inner_params)
+    met, crit = qn("h_met"), qn("h_crit")
+    if values:
+        met_sql, met_params = _with_shared(met, [(lf, lf.index) for lf in shared_rule], qn)
+        crit_sql, crit_params = _with_shared(crit, [(c.leaf, c.index) for c in shared_criteria], qn)
+        source = (
+            f"(SELECT s0.*, {met_sql} AS e_met, {crit_sql} AS e_crit "  # noqa: S608
+            f"FROM {source} s0{fence})"
+        )
+        source_params = [*met_params, *crit_params, *source_params]
+        met, crit = "e_met", "e_crit"
     eligible_sql, eligible_params = compiler.eligible_sql(tree, met)
     if _weighted(version):
         score_sql, score_params = scoring.weighted_score_sql(criteria, crit)
@@ -195,7 +251,13 @@ def build_sql(
     # Candidates in score order, ties to a multiplicative hash of the household's id (a
     # permutation of 32-bit ids: no household is favoured by when it registered, and
     # the order is the same on every build).
-    order = f"e_score {'DESC' if high_first else 'ASC'}, ({hid} * 2654435761) %% 4294967296"
+    tie = f"(({hid} * 2654435761) %% 4294967296)"
+    if version is None or _weighted(version):
+        # Points have two decimals, so score and tie fit one 64-bit key (|score| ≤ 4e5:
+        # 4e7 × 2³² < 2⁶³), and one integer sorts several times faster than two keys.
+        order = f"(CAST(ROUND(e_score * 100) AS BIGINT) * -4294967296 + {tie})"
+    else:
+        order = f"e_score {'DESC' if high_first else 'ASC'}, {tie}"
     window = f"OVER (ORDER BY {order} ROWS UNBOUNDED PRECEDING)"
     limit_params: list[Any] = []
     quota_params: list[Any] = []
@@ -223,20 +285,17 @@ def build_sql(
         limit_sql = "CAST(NULL AS INTEGER)"
         quota_rank = "CAST(NULL AS INTEGER)"
 
-    # A fence: without it the planner inlines the inner query's expressions into every
-    # outer reference to them, evaluating each condition (and sub-plan) many times.
-    fence = " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
     # (S608 below: every piece of this SQL is written here or by the ORM; values, the
     # rule's included, are parameters.)
     layer2 = (
         f"SELECT src.*, {eligible_sql} AS e_ok, {score_sql} AS e_score "  # noqa: S608
-        f"FROM ({inner_sql}{fence}) src"
+        f"FROM {source} src"
     )
     base = (
         f"SELECT l2.*, ({manual} <> 2 AND e_ok AND {passes}) AS e_cand, {passes} AS e_pass "  # noqa: S608
         f"FROM ({layer2}) l2"
     )
-    base_params = [*pass_params, *pass_params, *eligible_params, *score_params, *inner_params]
+    base_params = [*pass_params, *pass_params, *eligible_params, *score_params, *source_params]
     kinds = ListEntry.Outcome
     outcome = (
         f"CASE WHEN {manual} = 1 THEN %s WHEN {manual} = 2 THEN %s WHEN NOT e_ok THEN %s "
@@ -299,9 +358,50 @@ def build_sql(
     return sql, params, used
 
 
-def _tune() -> None:
-    """PostgreSQL, for this transaction only: room to sort in memory, and no JIT
-    compilation (it costs more than it saves on these one-off queries)."""
+def _write_partition(lst: BeneficiaryList, sql: str, params: list[Any]) -> None:
+    """PostgreSQL: write the build into a new table with no index (the entries table is
+    partitioned by list, migration 0002), index it in one pass, and swap it for the
+    list's previous partition. Indexing a million rows at once costs a fraction of
+    updating the indexes row by row, and replacing a build drops a table instead of
+    deleting a million rows. The exclusive lock the swap needs on the entries table is
+    taken last, so it is held only until the commit."""
+    import secrets
+
+    table = ListEntry._meta.db_table
+    list_id = int(lst.pk)  # an integer: safe in the DDL below, which takes no parameters
+    prefix = f"{table}_l{list_id}_"
+    new = f"{prefix}{secrets.token_hex(4)}"  # unique, so index names never collide
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE {qn(new)} (LIKE {qn(table)} INCLUDING DEFAULTS, "
+            f"CHECK (list_id IS NOT NULL AND list_id = {list_id}))"
+        )
+        cursor.execute(
+            sql.replace(f"INSERT INTO {qn(table)} ", f"INSERT INTO {qn(new)} ", 1), params
+        )
+        cursor.execute(f"ALTER TABLE {qn(new)} ADD PRIMARY KEY (list_id, household_id)")
+        cursor.execute(f"CREATE INDEX ON {qn(new)} (list_id, rank) WHERE included")
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = %s::regclass AND c.relname LIKE %s",
+            [table, prefix.replace("_", r"\_") + "%"],
+        )
+        old = [row[0] for row in cursor.fetchall()]
+        for name in old:
+            cursor.execute(f"ALTER TABLE {qn(table)} DETACH PARTITION {qn(name)}")
+            cursor.execute(f"DROP TABLE {qn(name)}")
+        cursor.execute(
+            f"ALTER TABLE {qn(table)} ATTACH PARTITION {qn(new)} FOR VALUES IN ({list_id})"
+        )
+
+
+def _tune(*, asynchronous_commit: bool = False) -> None:
+    """PostgreSQL, for this transaction only: room to sort in memory, no JIT compilation
+    (it costs more than it saves on these one-off queries), and — for a draft's build in
+    its own transaction — no wait at the commit for the write-ahead log of a million rows
+    to reach the disk: a crash in that instant leaves the draft as it was before, to be
+    evaluated again. A lock (which may build) commits durably."""
     if connection.vendor != "postgresql":
         return
     work_mem = str(getattr(settings, "SANAD_TARGETING_WORK_MEM", "256MB"))
@@ -309,6 +409,8 @@ def _tune() -> None:
         if _WORK_MEM.match(work_mem):
             cursor.execute(f"SET LOCAL work_mem = '{work_mem}'")
         cursor.execute("SET LOCAL jit = off")
+        if asynchronous_commit:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def summarise(lst: BeneficiaryList) -> dict[str, Any]:
@@ -385,17 +487,19 @@ def build(
 
     started = time.perf_counter()
     ctx = Context(as_of=as_of or timezone.localdate())
+    alone = not connection.in_atomic_block  # not part of a lock's transaction
     with transaction.atomic():
         BeneficiaryList.objects.select_for_update().filter(pk=lst.pk).first()
-        _tune()
+        _tune(asynchronous_commit=alone)
         sql, params, used = build_sql(lst=lst, user=user, ctx=ctx)
         if progress:
-            progress(0, 3, _("Removing the previous evaluation"))
-        ListEntry.objects.filter(list=lst).delete()
-        if progress:
             progress(1, 3, _("Evaluating the rule, scoring and ranking"))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            _write_partition(lst, sql, params)
+        else:
+            ListEntry.objects.filter(list=lst).delete()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
         if progress:
             progress(2, 3, _("Counting"))
         lst.summary = summarise(lst)

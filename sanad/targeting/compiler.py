@@ -217,11 +217,11 @@ def bits_expression(leaves: list[Leaf], ctx: Context) -> Any:
         return Value(0, output_field=BigIntegerField())
     parts = [
         Case(
-            When(leaf.q(ctx), then=Value(1 << i)),
+            When(leaf.q(ctx), then=Value(1 << leaf.index)),
             default=Value(0),
             output_field=BigIntegerField(),
         )
-        for i, leaf in enumerate(leaves)
+        for leaf in leaves
     ]
     total: Any = parts[0]
     for part in parts[1:]:
@@ -231,22 +231,33 @@ def bits_expression(leaves: list[Leaf], ctx: Context) -> Any:
 
 def eligible_sql(tree: dict[str, Any], column: str) -> tuple[str, list[int]]:
     """SQL deciding the rule from the bits in `column` (a quoted column name written by
-    the caller): groups become AND/OR of `(column & mask) <> 0`. Only integers computed
-    here are parameters."""
+    the caller). The conditions directly in a group are tested together with one mask —
+    all of them: `(column & m) = m`; any of them: `(column & m) <> 0` — and subgroups
+    join with AND/OR. Only integers computed here are parameters."""
     counter = iter(range(MAX_CONDITIONS + 1))
-    params: list[int] = []
 
-    def walk(node: dict[str, Any]) -> str:
-        if "match" in node:
-            parts = [walk(child) for child in node["items"]]
-            if not parts:
-                return "(1 = 1)"
-            joiner = " AND " if node["match"] == "all" else " OR "
-            return "(" + joiner.join(parts) + ")"
-        params.append(1 << next(counter))
-        return f"(({column} & %s) <> 0)"
+    def walk(node: dict[str, Any]) -> tuple[str, list[int]]:
+        every = node["match"] == "all"
+        mask = 0
+        subgroups: list[tuple[str, list[int]]] = []
+        for child in node["items"]:  # depth first, numbered as `validate_tree` numbers
+            if "match" in child:
+                subgroups.append(walk(child))
+            else:
+                mask |= 1 << next(counter)
+        parts: list[str] = []
+        params: list[int] = []
+        if mask:
+            parts.append(f"(({column} & %s) = %s)" if every else f"(({column} & %s) <> 0)")
+            params.extend([mask, mask] if every else [mask])
+        for sql, sub_params in subgroups:
+            parts.append(sql)
+            params.extend(sub_params)
+        if not parts:
+            return "(1 = 1)", []
+        return "(" + (" AND " if every else " OR ").join(parts) + ")", params
 
-    return walk(tree), params
+    return walk(tree)
 
 
 def met_of(bits: int, leaves: list[Leaf]) -> list[bool]:

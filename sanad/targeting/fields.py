@@ -550,6 +550,15 @@ class IntegerColumnField(Field):
     def _expr(self, ctx: Context) -> Any:
         return F(self.expression) if isinstance(self.expression, str) else self.expression(ctx)
 
+    @property
+    def shared(self) -> bool:
+        """Computed (not a plain column): a build computes its value once per household
+        and compares it as often as the rule and the criteria ask."""
+        return not isinstance(self.expression, str)
+
+    def value_expression(self, ctx: Context) -> Any:
+        return self._expr(ctx)
+
     def q(self, operator: str, value: Any, ctx: Context) -> Q:
         if isinstance(self.expression, str):
             return _column_q(self.expression, operator, value)

@@ -4,6 +4,7 @@ the life of a list."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -322,3 +323,76 @@ def test_a_list_summary_counts_by_governorate(officer):
     lst = built(officer_all, all_of(cond("governorate", "eq", DUHOK)))
     rows = {r["pcode"]: (r["considered"], r["included"]) for r in lst.summary["by_governorate"]}
     assert rows == {DUHOK: (2, 2), ERBIL: (1, 0)}
+
+
+def test_conditions_on_member_counts_decide_the_same_in_a_build_as_in_the_preview(officer):
+    """A build computes each member count once and compares it outside the inner query;
+    the preview compares it in place. Same households either way."""
+    from sanad.registry.models import Household
+    from sanad.targeting import compiler
+    from sanad.targeting.fields import Context
+    from tests.targeting.conftest import TODAY, any_of
+
+    families = [widow_with_children(DUHOK, children=n) for n in (0, 1, 2, 3)] + [
+        household(DUHOK, members=5)
+    ]
+    tree = all_of(
+        cond("members_0_5", "gte", 1),
+        any_of(cond("members_female_0_5", "between", [1, 1]), cond("members_0_5", "ne", 1)),
+    )
+    version = weighted_model(
+        officer,
+        [
+            ("Two under six", cond("members_0_5", "gte", 2), 5),
+            ("Girl under six", cond("members_female_0_5", "eq", 1), 1),
+        ],
+    )
+    lst = built(officer, tree, version=version)
+    clean, leaves = compiler.validate_tree(tree)
+    previewed = set(
+        Household.objects.filter(
+            compiler.tree_q(clean, Context(as_of=TODAY)), pk__in=[h.pk for h in families]
+        ).values_list("registration_id", flat=True)
+    )
+    assert included_ids(lst) == previewed and previewed
+    for e in lst.entries.all():
+        expected = [
+            bool(Household.objects.filter(leaf.q(Context(as_of=TODAY)), pk=e.household_id).exists())
+            for leaf in leaves
+        ]
+        assert compiler.met_of(e.met, leaves) == expected
+    scores = {e.household_id: e.score for e in lst.entries.all()}
+    assert scores[families[2].pk] == 6.0  # two children under six, the first a girl
+
+
+def test_building_again_replaces_the_entries_and_on_postgresql_the_partition(officer):
+    from django.db import connection
+
+    household(DUHOK), household(DUHOK)
+    lst = built(officer, all_of())
+    services.list_build(lst=lst, user=officer)
+    services.list_build(lst=lst, user=officer)
+    assert lst.entries.count() == 2
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_inherits WHERE inhparent = 'targeting_listentry'::regclass"
+            )
+            assert cursor.fetchone()[0] == 1
+
+
+def test_the_households_page_sorts_by_each_column(officer):
+    from tests.conftest import client_for
+
+    for n in (2, 3, 4):
+        household(DUHOK, members=n)
+    lst = built(officer, all_of(), version=by_size_model(officer))
+    web = client_for(officer)
+    for sort in ("rank", "-score", "registration_id", "-size"):
+        response = web.get(f"/targeting/lists/{lst.public_id}/households/?show=all&sort={sort}")
+        assert response.status_code == 200, sort
+    body = web.get(
+        f"/targeting/lists/{lst.public_id}/households/?show=all&sort=-size"
+    ).content.decode()
+    sizes = [int(x) for x in re.findall(r'<td class="text-end hide-sm">(\d+)</td>', body)]
+    assert sizes == sorted(sizes, reverse=True)

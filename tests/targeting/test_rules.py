@@ -85,7 +85,7 @@ def test_yes_no_fields_take_is_true_and_is_false(three):
 
 
 def test_dates_take_before_after_between_and_is_recorded(three):
-    camp, widow, large = three
+    camp, widow, _large = three
     Household.objects.filter(pk=camp.pk).update(displaced_on=datetime.date(2014, 8, 3))
     Household.objects.filter(pk=widow.pk).update(displaced_on=datetime.date(2017, 6, 1))
     assert matching(cond("displaced_on", "lt", "2015-01-01"), *three) == ids(camp)
@@ -288,7 +288,7 @@ def test_values_are_normalised_for_storage():
 
 
 def test_a_rule_is_explained_in_words():
-    tree, leaves = compiler.validate_tree(
+    _tree, leaves = compiler.validate_tree(
         all_of(
             cond("shelter_type", "in", ["informal_settlement"]),
             cond(
@@ -318,3 +318,50 @@ def test_member_values_in_the_future_of_a_new_member_are_counted(three):
         ),
     )
     assert camp.registration_id in matching(cond("members_male_0_5", "gte", 1), camp)
+
+
+def test_the_rule_decided_from_the_bits_matches_the_rule_evaluated_directly(three):
+    """The build decides from the bits of each condition (one mask per group); the
+    preview evaluates the tree itself. Both must agree, whatever the nesting order."""
+    from sanad.targeting.fields import Context as Ctx
+
+    camp, widow, large = three
+    trees = [
+        all_of(
+            cond("size", "gte", 3),
+            any_of(cond("is_large", "is_true"), cond("critical_shelter", "is_true")),
+            cond("size", "lte", 8),
+        ),
+        any_of(
+            all_of(cond("governorate", "eq", DUHOK), cond("size", "eq", 3)),
+            cond("is_woman_headed", "is_true"),
+            all_of(cond("is_large", "is_true")),
+        ),
+        all_of(
+            any_of(cond("size", "lt", 3), any_of(cond("is_large", "is_true"))),
+            cond("size", "gt", 7),
+        ),
+        any_of(),
+    ]
+    for tree in trees:
+        clean, leaves = compiler.validate_tree(tree)
+        ctx = Ctx(as_of=TODAY)
+        rows = Household.objects.filter(pk__in=[camp.pk, widow.pk, large.pk]).annotate(
+            bits=compiler.bits_expression(leaves, ctx)
+        )
+        by_bits = {
+            h.registration_id
+            for h in rows
+            if compiler.decide(clean, compiler.met_of(h.bits, leaves))
+        }
+        assert by_bits == matching(tree, camp, widow, large), tree
+        sql, params = compiler.eligible_sql(clean, "bits")
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            for h in rows:
+                cursor.execute(
+                    f"SELECT CASE WHEN {sql} THEN 1 ELSE 0 END FROM (SELECT %s AS bits) x",  # noqa: S608
+                    [*params, h.bits],
+                )
+                assert bool(cursor.fetchone()[0]) == (h.registration_id in by_bits), tree
