@@ -128,8 +128,16 @@ def test_dedup_file_spreads_over_workers(tmp_path):
                              r.grandfather_name, r.family_name, r.sex, r.date_of_birth,
                              r.phone, r.document_number, r.admin1_pcode, r.admin2_pcode])  # fmt: skip
     worker = subprocess.Popen(
-        [sys.executable, "-m", "rq.cli", "worker", "--url", REDIS_URL, "--quiet",
-         distributed.QUEUE],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "rq.cli",
+            "worker",
+            "--url",
+            REDIS_URL,
+            "--quiet",
+            distributed.QUEUE,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=tmp_path,
