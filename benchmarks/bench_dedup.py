@@ -22,7 +22,8 @@ siblings, parent and child, cousins).
 Sizes: `SANAD_BENCH_DEDUP_SIDE` (Iraqi records for the side-by-side quality run,
 default 50,000), `SANAD_BENCH_DEDUP_RECORDS` (the scale run, default 1,000,000) and
 `SANAD_BENCH_DEDUP_SPLINK_RECORDS` (the largest size Splink runs too, default the scale
-run's: Splink handles a million records here in about two minutes and 8 GB; set it lower
+run's: Splink handles a million records here in about a minute
+and 5 GB; set it lower
 for a quicker run, and the scale run is Sanad's alone); `SANAD_BENCH_DEDUP_TIMEOUT`
 seconds per run (default 3,600). Generated sets are cached in the temporary folder. Each measurement is a single
 run. Independent of the database: `make bench` runs it once.
