@@ -195,11 +195,22 @@ def test_every_field_of_the_registry_compiles_with_each_of_its_operators(three):
         "ledger_received": lambda f, op: {"what": "item", "code": "winter_kit", "months": 3},
         "ledger_value": lambda f, op: {"amount": "100", "currency": "USD", "months": 6},
     }
+    opposite = {"eq": "ne", "in": "not_in", "is_true": "is_false", "lt": "gte", "gt": "lte"}
+    population = ids(*three)
+    compiled = 0
     for f in FIELDS.values():
+        found: dict[str, set[str]] = {}
         for op in f.operators:
             takes_none = op in {"is_true", "is_false", "exists"} and not f.kind.startswith("ledger")
             value = None if takes_none else samples[f.kind](f, op)
-            matching(cond(f.code, op, value), *three)
+            found[op] = matching(cond(f.code, op, value), *three)
+            assert found[op] <= population, (f.code, op)
+            compiled += 1
+        # A condition and its opposite (same value) never both hold for one household.
+        for op, other in opposite.items():
+            if op in found and other in found and f.kind in {"choice", "int", "bool"}:
+                assert not found[op] & found[other], (f.code, op, other)
+    assert compiled >= 2 * len(FIELDS)
 
 
 @pytest.mark.parametrize(
