@@ -134,6 +134,7 @@ FAKE = types.SimpleNamespace(
     DedupInputError=DedupInputError,
     FLAG_THRESHOLD=0.95,
     REVIEW_THRESHOLD=0.5,
+    reference_params=lambda: {"reference": True},
 )
 
 

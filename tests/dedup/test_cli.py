@@ -290,3 +290,26 @@ def test_exit_status_and_progress(people: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "%" in done.stderr  # the progress bar
     assert (tmp_path / "o.csv").exists()
+
+
+def test_a_small_file_uses_the_reference_weights_and_finds_a_cross_script_duplicate(tmp_path):
+    """Five records cannot teach the weights: the reference ones are used, so the same
+    man written in Arabic and in Latin letters (day and month swapped) is still found,
+    and Hassan is not taken for Hussein."""
+    from django.core.management import call_command
+
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "record_id,household_id,given_name,father_name,grandfather_name,family_name,sex,date_of_birth,phone\n"
+        "1,H1,محمد,عبد الرحمن,علي,الجبوري,M,1985-03-12,07701234567\n"
+        "2,H2,Mohammed,Abdul Rahman,Ali,Al-Jubouri,M,1985-12-03,+9647701234567\n"
+        "3,H1,حسن,محمد,عبد الرحمن,الجبوري,M,2010-01-01,\n"
+        "4,H3,Hussein,Mohammed,Abdulrahman,Jubouri,M,2010,\n"
+        "5,H4,فاطمة,حسين,كاظم,,F,1990-05-05,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "pairs.csv"
+    call_command("dedup_file", str(people), "--out", str(out), verbosity=0)
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "record_id_l,record_id_r,match_probability"
+    assert [r.split(",")[:2] for r in rows[1:]] == [["1", "2"]]

@@ -7,6 +7,7 @@ from sanad.dedup.engine.pipeline import (
     FIELDS,
     FLAG_THRESHOLD,
     HOUSEHOLD_BONUS_BITS,
+    MIN_RECORDS_TO_ESTIMATE,
     REVIEW_THRESHOLD,
     Contribution,
     Pair,
@@ -15,6 +16,7 @@ from sanad.dedup.engine.pipeline import (
     combine_partitions,
     estimate_params,
     find_pairs,
+    reference_params,
 )
 from sanad.dedup.engine.records import DedupInputError, Record, read_csv
 
@@ -22,6 +24,7 @@ __all__ = [
     "FIELDS",
     "FLAG_THRESHOLD",
     "HOUSEHOLD_BONUS_BITS",
+    "MIN_RECORDS_TO_ESTIMATE",
     "REVIEW_THRESHOLD",
     "Contribution",
     "DedupInputError",
@@ -35,6 +38,7 @@ __all__ = [
     "find_pairs",
     "normalise",
     "read_csv",
+    "reference_params",
     "script",
     "skeleton",
     "split_full_name",

@@ -1390,6 +1390,21 @@ def _check(records: Sequence[Record], link: Sequence[Record] | None) -> None:
             raise ValueError(f"Duplicate record ids in {label}: {', '.join(map(str, dups[:5]))}")
 
 
+MIN_RECORDS_TO_ESTIMATE = 1000
+"""Below this many records the data cannot teach the parameters: use `reference_params`."""
+
+
+def reference_params() -> Params:
+    """Parameters estimated once on 50,000 synthetic Iraqi records
+    (`data/reference_params.json`, made by `estimate_params` on `synthetic.generate(50000,
+    seed=1)`): for inputs too small to estimate their own (a short list, a few families)."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).with_name("data") / "reference_params.json"
+    return Params.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
 def _empty_params(n: int) -> Params:
     return Params(
         m={f: list(_M0[f]) for f in FIELD_NAMES},

@@ -265,7 +265,8 @@ def _params_dict(result: Any) -> dict[str, Any]:
 def _reused_params(n_records: int) -> tuple[Any, DedupRun | None]:
     """Parameters for a run over too few records to estimate them (a small import, a
     governorate with few families, a short list): those of the latest run over the
-    registry that estimated them from enough records. None: let the engine estimate."""
+    registry that estimated them from enough records, else the engine's reference
+    parameters. None: enough records, let the engine estimate."""
     if n_records >= MIN_RECORDS_TO_ESTIMATE:
         return None, None
     source = (
@@ -278,8 +279,8 @@ def _reused_params(n_records: int) -> tuple[Any, DedupRun | None]:
         .order_by("-finished_at", "-pk")
         .first()
     )
-    if source is None:
-        return None, None
+    if source is None:  # no run has learned them yet: the engine's reference weights
+        return records.engine().reference_params(), None
     try:
         return records.engine().Params.from_dict(source.params), source
     except (KeyError, TypeError, ValueError):  # parameters of an older engine version

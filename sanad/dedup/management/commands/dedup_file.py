@@ -152,12 +152,25 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if options["partitions"] < 0:
             raise CommandError(_("--partitions must be 1 or more."))
+        params = None
+        if len(left) + len(right or []) < engine.MIN_RECORDS_TO_ESTIMATE:
+            params = engine.reference_params()
+            if verbosity > 0:
+                self.stderr.write(
+                    _(
+                        "Fewer than %(min)d records: too few to learn the weights from, so "
+                        "Sanad's reference weights (learned on Iraqi registrations) are used."
+                    )
+                    % {"min": engine.MIN_RECORDS_TO_ESTIMATE}
+                )
         bar = _Bar(quiet=verbosity == 0)
         try:
             if options["partitions"]:
-                result = self._distributed(left, right, threshold, options, bar)
+                result = self._distributed(left, right, threshold, options, bar, params)
             else:
-                result = engine.find_pairs(left, link=right, threshold=threshold, progress=bar)
+                result = engine.find_pairs(
+                    left, link=right, threshold=threshold, params=params, progress=bar
+                )
         finally:
             bar.close()
         try:
@@ -191,6 +204,7 @@ class Command(BaseCommand):
         threshold: float,
         options: dict[str, Any],
         bar: Any,
+        params: Any = None,
     ) -> Any:
         from django.conf import settings
         from redis import Redis
@@ -212,6 +226,7 @@ class Command(BaseCommand):
                 redis_url=url,
                 partitions=options["partitions"],
                 threshold=threshold,
+                params=params,
                 progress=bar,
             )
         except DistributedError as exc:
