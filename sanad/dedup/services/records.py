@@ -28,37 +28,11 @@ MERGEABLE = (Household.Status.ACTIVE, Household.Status.INACTIVE)
 # --- the engine -------------------------------------------------------------------------------
 
 
-_ENGINE_NAMES = {
-    "find_pairs": "pipeline",
-    "FLAG_THRESHOLD": "pipeline",
-    "REVIEW_THRESHOLD": "pipeline",
-    "Params": "pipeline",
-    "Record": "records",
-    "read_csv": "records",
-    "DedupInputError": "records",
-}
-
-
 def engine() -> Any:
-    """The matching engine's public names (imported late: it loads DuckDB), from the
-    package or, where it does not re-export them, from its modules."""
-    import importlib
-    import types
-
+    """The matching engine package (imported late: it loads DuckDB; tests replace it)."""
     from sanad.dedup import engine as package
 
-    names: dict[str, Any] = {}
-    for name, module in _ENGINE_NAMES.items():
-        value = getattr(package, name, None)
-        if value is None:
-            try:
-                value = getattr(importlib.import_module(f"sanad.dedup.engine.{module}"), name, None)
-            except ImportError:
-                value = None
-        if value is None:
-            raise AttributeError(f"the dedup engine has no {name} yet")
-        names[name] = value
-    return types.SimpleNamespace(**names)
+    return package
 
 
 def default_thresholds() -> tuple[float, float]:
