@@ -131,6 +131,8 @@ INSTALLED_APPS = [
     "sanad.assistance",
     "sanad.dedup",
     "sanad.targeting",
+    "sanad.stock",
+    "sanad.distribution",
     "sanad.web",
 ]
 

@@ -10,11 +10,13 @@ from sanad.accounts.forms import LoginForm
 from sanad.assistance import api as assistance_api
 from sanad.core import api_views as core_api
 from sanad.dedup import api as dedup_api
+from sanad.distribution import api as distribution_api
 from sanad.geo import api as geo_api
 from sanad.programmes import api as programmes_api
 from sanad.registry import api as registry_api
 from sanad.registry.cards import api as cards_api
 from sanad.registry.imports import api as imports_api
+from sanad.stock import api as stock_api
 from sanad.targeting import api as targeting_api
 
 router = DefaultRouter()
@@ -29,6 +31,8 @@ for module in (
     assistance_api,
     dedup_api,
     targeting_api,
+    stock_api,
+    distribution_api,
 ):
     module.register(router)
 
@@ -52,6 +56,8 @@ urlpatterns = [
     path("assistance/", include("sanad.assistance.urls")),
     path("duplicates/", include("sanad.dedup.urls")),
     path("targeting/", include("sanad.targeting.urls")),
+    path("stock/", include("sanad.stock.urls")),
+    path("distributions/", include("sanad.distribution.urls")),
     path("", include("sanad.core.urls")),
     path("api/v1/me/", accounts_api.me, name="api-me"),
     path("api/v1/", include(router.urls)),

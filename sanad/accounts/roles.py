@@ -56,6 +56,15 @@ PERMISSIONS: dict[str, str] = {
     "targeting.approve_list": "Approve a beneficiary list someone else locked, and close lists.",
     "targeting.manage_model": "Create vulnerability scoring models and their versions (PMT coefficients).",
     "targeting.export_list": "Export beneficiary lists (XLSX, PDF) for field verification.",
+    "stock.view_stock": "See the NFI catalogue, warehouses, stock balances, stock cards and movements.",
+    "stock.manage_catalogue": "Add and edit items, kits and their versions, item costs and season windows.",
+    "stock.manage_warehouse": "Add and edit warehouses, their managers and low-stock levels.",
+    "stock.record_movement": "Receive stock, transfer it, assemble kits, request adjustments and record physical counts.",
+    "stock.approve_adjustment": "Approve or reject stock adjustments and count differences someone else requested.",
+    "distribution.view_distribution": "See distribution plans, events, receipts, reconciliations and monitoring samples.",
+    "distribution.manage_plan": "Plan distributions from approved lists, schedule and cancel events, dispatch kits, draw monitoring samples.",
+    "distribution.record_receipt": "Check households in on distribution day and record their receipts.",
+    "distribution.close_event": "Close a distribution event and reconcile its kits.",
 }
 
 ALL = frozenset(PERMISSIONS)
@@ -88,6 +97,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "targeting.manage_list",
             "targeting.manage_model",
             "targeting.export_list",
+            "stock.view_stock",
+            "distribution.view_distribution",
         }
     ),
     Role.PROGRAMME_OFFICER: frozenset(
@@ -107,6 +118,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "targeting.approve_list",
             "targeting.manage_model",
             "targeting.export_list",
+            "stock.view_stock",
+            "distribution.view_distribution",
+            "distribution.manage_plan",
+            "distribution.record_receipt",
+            "distribution.close_event",
         }
     ),
     # Field teams verify lists in their governorates (targeting.export_list: the sheets).
@@ -117,6 +133,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "registry.manage_household",
             "targeting.view_list",
             "targeting.export_list",
+            "distribution.view_distribution",
+            "distribution.record_receipt",
         }
     ),
     Role.CAMP_MANAGER: frozenset(
@@ -129,10 +147,24 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "registry.print_cards",
             "assistance.view_assistance",
             "targeting.view_list",
+            "distribution.view_distribution",
         }
     ),
+    # Warehouses receive, kit, dispatch and count; approving an adjustment is a second
+    # officer's job (never the requester: services check it).
     Role.WAREHOUSE_OFFICER: frozenset(
-        _SEE_PLACES | {"registry.view_household", "assistance.view_assistance"}
+        _SEE_PLACES
+        | {
+            "registry.view_household",
+            "assistance.view_assistance",
+            "stock.view_stock",
+            "stock.manage_catalogue",
+            "stock.manage_warehouse",
+            "stock.record_movement",
+            "stock.approve_adjustment",
+            "distribution.view_distribution",
+            "distribution.close_event",
+        }
     ),
     Role.TRANSPORT_OFFICER: frozenset(_SEE_PLACES | {"registry.view_household"}),
     # The hotline answers "why was I not selected?": the explanation and appeal look-up.
@@ -143,7 +175,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.PSEA_FOCAL_POINT: frozenset(_SEE_PLACES | {"registry.view_household"}),
     Role.ME_VIEWER: frozenset(
         _SEE_PLACES
-        | {"reporting.view_aggregates", "geo.export_place", "assistance.view_assistance"}
+        | {
+            "reporting.view_aggregates",
+            "geo.export_place",
+            "assistance.view_assistance",
+            "stock.view_stock",
+            "distribution.view_distribution",
+        }
     ),
     # Donors see aggregates and the projects they fund; no records about people or places.
     Role.DONOR_VIEWER: frozenset(

@@ -1,0 +1,9 @@
+"""API of the stock app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def register(router: Any) -> None:
+    """Add this app's viewsets to the API router."""
