@@ -166,6 +166,9 @@ class Expected(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.event_id}:{self.household_id}"
+
 
 class Receipt(BaseModel):
     """A household's receipt of its kit at an event. One per household per event: the
@@ -249,6 +252,9 @@ class Refusal(models.Model):
     class Meta:
         ordering = ["-at"]
 
+    def __str__(self) -> str:
+        return f"{self.code} {self.at:%Y-%m-%d}"
+
 
 class MonitoringSample(BaseModel):
     """A post-distribution monitoring sample of a plan: households drawn at random,
@@ -291,3 +297,6 @@ class SampledHousehold(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["sample", "household"], name="distribution_sample_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.sample_id}:{self.household_id}"

@@ -51,6 +51,9 @@ class _Named(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"  # type: ignore[attr-defined]
+
     @property
     def name(self) -> str:
         lang = (get_language() or "en").split("-")[0]
@@ -59,9 +62,6 @@ class _Named(models.Model):
         if lang == "ckb" and self.name_ckb:
             return self.name_ckb
         return self.name_en
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.code})"  # type: ignore[attr-defined]
 
 
 class Item(_Named, BaseModel):
@@ -207,6 +207,9 @@ class KitComponent(models.Model):
             models.CheckConstraint(condition=Q(quantity__gt=0), name="stock_kitcomponent_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.item_id}"
+
 
 class Season(BaseModel):
     """A season window for seasonal kits: winter kits are distributed only inside a
@@ -300,6 +303,9 @@ class StockBalance(models.Model):
     def available(self) -> Decimal:
         return self.quantity - self.reserved
 
+    def __str__(self) -> str:
+        return f"{self.warehouse_id}/{self.item_id}/{self.project_id}: {self.quantity}"
+
 
 class Threshold(models.Model):
     """Low-stock alert level of an item in a warehouse (all projects together)."""
@@ -312,6 +318,9 @@ class Threshold(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["warehouse", "item"], name="stock_threshold_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.warehouse_id}/{self.item_id} < {self.minimum}"
 
 
 class Movement(BaseModel):
@@ -469,6 +478,9 @@ class MovementLine(models.Model):
             models.CheckConstraint(condition=Q(quantity__gte=0), name="stock_line_not_negative"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.movement_id}: {self.quantity} × {self.item_id}"
+
 
 class StockEntry(models.Model):
     """The ledger: append-only, one signed quantity per warehouse × item × project.
@@ -502,3 +514,6 @@ class StockEntry(models.Model):
         indexes = [
             models.Index(fields=["warehouse", "item", "id"], name="stock_entry_card_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.quantity:+} {self.item_id}@{self.warehouse_id}"
