@@ -299,12 +299,12 @@ class StockBalance(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.warehouse_id}/{self.item_id}/{self.project_id}: {self.quantity}"
+
     @property
     def available(self) -> Decimal:
         return self.quantity - self.reserved
-
-    def __str__(self) -> str:
-        return f"{self.warehouse_id}/{self.item_id}/{self.project_id}: {self.quantity}"
 
 
 class Threshold(models.Model):
