@@ -13,3 +13,4 @@ class DistributionConfig(AppConfig):
 
         for model in (models.Plan, models.Event, models.Receipt, models.MonitoringSample):
             audit.register(model)
+        from sanad.distribution import jobs  # noqa: F401  (registers the report export job)

@@ -86,6 +86,7 @@ class Command(BaseCommand):
                 self._registry(admin, options["households"], options["seed"])
                 self._duplicates(admin)
                 self._targeting(admin)
+                self._nfi(admin)
         if not options["quiet_logins"]:
             self.print_logins(options["password"])
 
@@ -150,6 +151,34 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Targeting: “{made['list'].name}” locked with {made['included']} of "
                     f"{made['considered']} households, awaiting approval."
+                )
+            )
+
+    def _nfi(self, admin: User) -> None:
+        """The NFI catalogue, the Erbil and Duhok warehouses with a season's stock
+        movements, and the winter-kit distribution in the Domiz camps: one event closed
+        and reconciled, one open today for the distribution-day page."""
+        from sanad.distribution.demo import seed_distribution
+        from sanad.stock.demo import seed_stock
+
+        keeper = User.objects.filter(username="warehouse").first() or admin
+        officer = User.objects.filter(username="nfi.officer").first() or admin
+        with acting_as(keeper, source="command"):
+            stock = seed_stock(admin=admin, warehouse_officer=keeper)
+        if stock is not None:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Stock: {stock['items']} items, {len(stock['kits'])} kits, "
+                    f"{len(stock['warehouses'])} warehouses with a season of movements."
+                )
+            )
+        with acting_as(officer, source="command"):
+            made = seed_distribution(admin=admin, officer=officer, warehouse_officer=keeper)
+        if made is not None:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Distribution: “{made['plan'].name}” for {made['households']} households, "
+                    f"{made['served']} served at the closed event, one event open today."
                 )
             )
 
