@@ -34,7 +34,7 @@ def seed_distribution(*, admin: Any, officer: Any, warehouse_officer: Any) -> di
     if Plan.objects.filter(name=PLAN_NAME).exists():
         return None
     kit = Kit.objects.filter(code="winter_kit").first()
-    duhok = Warehouse.objects.filter(code="WH-DHK").first()
+    duhok = Warehouse.objects.filter(code__iexact="WH-DHK").first()
     camps = {p.code: p for p in Place.objects.filter(code__in=CAMPS)}
     if kit is None or duhok is None or len(camps) < 2:
         return None
@@ -120,7 +120,7 @@ def seed_distribution(*, admin: Any, officer: Any, warehouse_officer: Any) -> di
             event=past,
             household=household,
             collected_by=head,
-            proof=rng.choice(("signature", "thumbprint", "thumbprint", "declared")),
+            proof=rng.choice(("thumbprint", "thumbprint", "declared")),
             found_by=rng.choice(("qr", "qr", "qr", "search")),
             device="demo-tablet-1",
         )
@@ -146,7 +146,7 @@ def seed_distribution(*, admin: Any, officer: Any, warehouse_officer: Any) -> di
                 event=current,
                 household=household,
                 collected_by=head,
-                proof="signature",
+                proof="thumbprint",
                 found_by="qr",
                 device="demo-phone-2",
             )

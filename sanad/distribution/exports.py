@@ -83,6 +83,10 @@ def write_xlsx(
     )
     summary.append([])
     summary.append([_("Households served"), report["households"]])
+    summary.append([_("Of which woman-headed"), report["households_with"]["woman_headed"]])
+    summary.append(
+        [_("Of which with a person with a disability"), report["households_with"]["disability"]]
+    )
     summary.append([_("Individuals served"), report["people"]["individuals"]])
     summary.append([_("Of whom with a disability"), report["people"]["with_disability"]])
     summary.append([_("Ages on"), report["people"]["ages_on"].isoformat()])

@@ -5,7 +5,8 @@ look-up of a scanned card or a search, and the reports.
 The report (`distribution_report`) is one dict that the report page, the XLSX and the
 PDF all render, so the three can never disagree:
 
-- people: households and individuals served, by sex × age group (0-5, 6-17, 18-59,
+- households served, of which woman-headed and with a person with a disability.
+- people: individuals served, by sex × age group (0-5, 6-17, 18-59,
   60+) × disability. A household served is one with a receipt (not voided); its
   individuals are its current members born on or before the report's last day, their
   age taken on that day (the event's date, or the project's last event). A household
@@ -437,6 +438,10 @@ def distribution_report(
         "header": header,
         "generated_at": timezone.localtime(),
         "households": served.count(),
+        "households_with": Household.objects.filter(pk__in=served).aggregate(
+            woman_headed=Count("pk", filter=Q(is_woman_headed=True)),
+            disability=Count("pk", filter=Q(has_disability=True)),
+        ),
         "people": _people(served, on),
         "kits": _kits_and_items(events, receipts),
         "stock": _stock(events),

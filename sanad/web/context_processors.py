@@ -78,6 +78,29 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
                 ],
             }
         )
+    nfi_children = []
+    if has_permission(user, "distribution.view_distribution"):
+        nfi_children.append(
+            {"label": _("Distributions"), "url": reverse("distribution:plan_list")}
+        )
+    if has_permission(user, "stock.view_stock"):
+        nfi_children += [
+            {"label": _("Stock"), "url": reverse("stock:overview")},
+            {"label": _("Stock movements"), "url": reverse("stock:movement_list")},
+            {"label": _("Warehouses"), "url": reverse("stock:warehouse_list")},
+            {"label": _("Items"), "url": reverse("stock:item_list")},
+            {"label": _("Kits"), "url": reverse("stock:kit_list")},
+            {"label": _("Seasons"), "url": reverse("stock:season_list")},
+        ]
+    if nfi_children:
+        items.append(
+            {
+                "label": _("NFI kits"),
+                "icon": "box-seam",
+                "children": nfi_children,
+                "url": nfi_children[0]["url"],
+            }
+        )
     if has_permission(user, "geo.view_place"):
         items.append({"label": _("Places"), "url": reverse("geo:place_list"), "icon": "geo-alt"})
     if has_permission(user, "geo.view_adminunit"):

@@ -80,9 +80,7 @@ def distribution_api_checks(
             api=True,
             absent="Matrix camp outside",
         ),
-        Check(
-            "distribution-event-detail in", "get", f"{base}/events/{e_in}/", hid(view), api=True
-        ),
+        Check("distribution-event-detail in", "get", f"{base}/events/{e_in}/", hid(view), api=True),
         Check(
             "distribution-event-detail out",
             "get",

@@ -114,3 +114,21 @@ def test_reads_are_scoped_and_roles_without_record_cannot_post():
         "/api/v1/distribution/receipts/", _body(w, event, w.households[0]), format="json"
     )
     assert denied.status_code == 403 and "error" in denied.json()
+
+
+def test_the_receipt_list_costs_the_same_queries_for_one_or_many(django_assert_max_num_queries):
+    from tests.distribution.factories import record
+
+    w = distribution_world(households=3)
+    event = open_event(w)
+    api = api_client_for(w.field)
+    record(w, event, w.households[0])
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        assert api.get("/api/v1/distribution/receipts/").json()["count"] == 1
+    record(w, event, w.households[1])
+    record(w, event, w.households[2])
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert api.get("/api/v1/distribution/receipts/").json()["count"] == 3

@@ -137,3 +137,17 @@ def test_dispatch_consumes_the_reservation_and_opens_the_event():
     assert event.dispatched == Decimal(5)
     assert balance(w) == (Decimal(0), Decimal(0))
     stock_kits(user=w.admin, warehouse=w.warehouse, kit=w.kit, project=w.project, quantity=1)
+
+
+def test_scheduling_an_event_calls_the_notification_hook_after_commit(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from sanad.distribution.services import events
+
+    w = distribution_world(households=1)
+    notified = []
+    monkeypatch.setattr(events, "_notify_households", notified.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = services.event_create(user=w.officer, plan=w.plan, place=w.camp, date=w.today)
+    assert notified == [event]
+    assert services._notify_households(event) is None  # a no-op until issue 8

@@ -112,3 +112,4 @@ def test_household_check_shows_head_collectors_and_the_existing_receipt():
     check = services.household_check(user=w.field, event=event, household=household)
     assert not check["ok"] and check["code"] == "already_received"
     assert check["receipt"] == receipt
+    assert not Refusal.objects.exists()  # scanning a served family again refuses no one

@@ -43,6 +43,7 @@ def test_the_event_report_counts_households_people_kits_items_and_stock():
     w, event = _served_world()
     report = selectors.event_report(user=w.officer, event=event)
     assert report["households"] == 2
+    assert report["households_with"] == {"woman_headed": 0, "disability": 0}
     people = report["people"]
     # Each household: head (male, 1980), spouse (female, 1983), a son born 2010.
     assert people["individuals"] == 6

@@ -27,6 +27,7 @@ from sanad.distribution.services._common import (
     fmt,
     quantity,
     require,
+    require_any,
     season_closed_message,
     season_on,
     text,
@@ -157,8 +158,9 @@ def event_dispatch(
     """Send kits from the plan's reservation to the event (a stock dispatch referencing
     the event). By default what the expected households need; called again with a
     quantity to top up. The first dispatch opens the event. Beyond what the plan still
-    has reserved, kits come from the warehouse's available stock."""
-    require(user, event, MANAGE)
+    has reserved, kits come from the warehouse's available stock. The programme officer
+    who manages the plan or the warehouse officer who loads the truck may do it."""
+    require_any(user, event, (MANAGE, "stock.record_movement"))
     qty_given = quantity
     with transaction.atomic():
         event = Event.objects.select_for_update().select_related("plan").get(pk=event.pk)

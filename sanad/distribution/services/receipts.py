@@ -67,7 +67,7 @@ def household_check(*, user: Any, event: Event, household: Household) -> dict[st
     require(user, event, RECORD)
     event = _event(event)
     verdict = eligibility(event=event, household=household)
-    if not verdict.ok:
+    if not verdict.ok and _worth_keeping(verdict, event):
         record_refusal(event=event, verdict=verdict, user=user)
     final = verdict.household
     collectors = collectors_of(final)
@@ -83,6 +83,19 @@ def household_check(*, user: Any, event: Event, household: Household) -> dict[st
         "collectors": collectors,
         "receipt": verdict.receipt,
     }
+
+
+def _worth_keeping(verdict: Verdict, event: Event) -> bool:
+    """A check keeps the refusals that say something about the household. Not a
+    closed or planned event (nothing to do with the family), nor the re-scan of a
+    family already served here (teams scan again to show the receipt)."""
+    if verdict.code == EVENT_NOT_OPEN:
+        return False
+    return not (
+        verdict.code == ALREADY_RECEIVED
+        and verdict.receipt is not None
+        and verdict.receipt.event_id == event.pk
+    )
 
 
 def _replay(receipt: Receipt, *, event: Event, household: Household) -> Receipt:
