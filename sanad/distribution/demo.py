@@ -28,6 +28,7 @@ from sanad.targeting import services as targeting
 
 PLAN_NAME = "Winter kits, Domiz camps, round 1"
 CAMPS = ("DHK-DMZ1", "DHK-DMZ2")
+RULE_NAME = "Winter kits, Domiz camps"
 
 
 def seed_distribution(*, admin: Any, officer: Any, warehouse_officer: Any) -> dict[str, Any] | None:
@@ -38,7 +39,12 @@ def seed_distribution(*, admin: Any, officer: Any, warehouse_officer: Any) -> di
     camps = {p.code: p for p in Place.objects.filter(code__in=CAMPS)}
     if kit is None or duhok is None or len(camps) < 2:
         return None
-    if not Household.objects.filter(place__in=camps.values(), status="active").exists():
+    for camp in camps.values():
+        if not Household.objects.filter(place=camp, status="active").exists():
+            return None  # a tiny demo registry (seed_demo --households 50)
+    from sanad.targeting.models import Rule
+
+    if Rule.objects.filter(name=RULE_NAME).exists():
         return None
     nfi = Programme.objects.get(code="NFI")
     today = timezone.localdate()
@@ -46,7 +52,7 @@ def seed_distribution(*, admin: Any, officer: Any, warehouse_officer: Any) -> di
     rule = targeting.rule_create(
         user=officer,
         programme=nfi,
-        name="Winter kits, Domiz camps",
+        name=RULE_NAME,
         description="Every household living in Domiz 1 or Domiz 2 without a winter kit this season.",
         tree={
             "match": "all",
@@ -74,8 +80,9 @@ def seed_distribution(*, admin: Any, officer: Any, warehouse_officer: Any) -> di
     targeting.list_lock(lst=lst, user=officer, reason="Camp lists checked with the camp managers.")
     targeting.list_approve(lst=lst, user=admin, reason="Matches the camp population figures.")
     households = list(targeting_selectors.list_households(lst))
-    if not households:
-        return None
+    at = {h.place_id for h in households}
+    if not all(camps[c].pk in at for c in CAMPS):
+        return None  # a tiny demo registry (seed_demo --households 50): no round to show
     # Enough kits for the list: assemble what the Duhok warehouse lacks (the demo's
     # receipts bring enough loose items for a few hundred more).
     from sanad.stock.selectors import available

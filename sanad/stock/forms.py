@@ -58,13 +58,10 @@ def _date() -> forms.DateInput:
 
 def _qty(**kwargs: Any) -> forms.DecimalField:
     kwargs.setdefault("label", _("Quantity"))
-    return forms.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        min_value=ZERO,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "dir": "ltr"}),
-        **kwargs,
+    kwargs.setdefault(
+        "widget", forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "dir": "ltr"})
     )
+    return forms.DecimalField(max_digits=14, decimal_places=2, min_value=ZERO, **kwargs)
 
 
 def projects_for(user: Any) -> Any:
@@ -175,7 +172,7 @@ class ItemCostForm(BootstrapMixin, forms.Form):
         kwargs.setdefault("initial", {}).setdefault("valid_from", timezone.localdate())
         super().__init__(*args, **kwargs)
         _mc(self, "project").queryset = projects_for(user)
-        _mc(self, "project").label_from_instance = _project_label  # type: ignore[method-assign]
+        _mc(self, "project").label_from_instance = _project_label  # type: ignore[method-assign,assignment]
 
 
 class ComponentForm(BootstrapMixin, forms.Form):
@@ -190,7 +187,7 @@ class ComponentForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _mc(self, "item").queryset = stock_items().exclude(category=Item.Category.KIT)
-        _mc(self, "item").label_from_instance = _item_label  # type: ignore[method-assign]
+        _mc(self, "item").label_from_instance = _item_label  # type: ignore[method-assign,assignment]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -314,7 +311,7 @@ class WarehouseForm(BootstrapMixin, forms.Form):
             MANAGE_WAREHOUSE,
         )
         _mc(self, "place").queryset = places
-        _mc(self, "place").label_from_instance = lambda p: (  # type: ignore[method-assign]
+        _mc(self, "place").label_from_instance = lambda p: (  # type: ignore[method-assign,assignment]
             f"{p.name} · {p.get_kind_display()} ({p.admin_unit.pcode})"
         )
         _mc(self, "manager").queryset = User.objects.filter(is_active=True).order_by("full_name")
@@ -333,7 +330,7 @@ class ThresholdForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _mc(self, "item").queryset = stock_items()
-        _mc(self, "item").label_from_instance = _item_label  # type: ignore[method-assign]
+        _mc(self, "item").label_from_instance = _item_label  # type: ignore[method-assign,assignment]
 
 
 # --- movements ---------------------------------------------------------------------------
@@ -354,7 +351,7 @@ class _MovementForm(BootstrapMixin, RequestKeyMixin, forms.Form):
         _mc(self, "warehouse").queryset = warehouses_for(user)
         if "project" in self.fields:
             _mc(self, "project").queryset = projects_for(user)
-            _mc(self, "project").label_from_instance = _project_label  # type: ignore[method-assign]
+            _mc(self, "project").label_from_instance = _project_label  # type: ignore[method-assign,assignment]
 
 
 class LineForm(BootstrapMixin, forms.Form):
@@ -366,7 +363,7 @@ class LineForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _mc(self, "item").queryset = stock_items()
-        _mc(self, "item").label_from_instance = _item_label  # type: ignore[method-assign]
+        _mc(self, "item").label_from_instance = _item_label  # type: ignore[method-assign,assignment]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

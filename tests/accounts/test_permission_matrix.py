@@ -72,13 +72,15 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
         )
 
     from tests.dedup.matrix import dedup_world
-    from tests.registry.imports.matrix import import_batch_of_someone_else
     from tests.distribution.matrix import distribution_world
+    from tests.registry.imports.matrix import import_batch_of_someone_else
+    from tests.stock.matrix import stock_world
     from tests.targeting.matrix import targeting_world
 
     return {
         "dedup": dedup_world(),
         "targeting": targeting_world(),
+        "stock": stock_world(),
         "distribution": distribution_world(),
         "import_batch": import_batch_of_someone_else(),
         "household_in": household_in,
@@ -638,6 +640,18 @@ def targeting_checks(*args: Any) -> list[Any]:
     return checks(*args)
 
 
+def stock_checks(*args: Any) -> list[Any]:
+    from tests.stock.matrix import stock_checks as checks
+
+    return checks(*args)
+
+
+def distribution_api_checks(*args: Any) -> list[Any]:
+    from tests.distribution.api_matrix import distribution_api_checks as checks
+
+    return checks(*args)
+
+
 def distribution_checks(*args: Any) -> list[Any]:
     from tests.distribution.matrix import distribution_checks as checks
 
@@ -898,7 +912,9 @@ def registry_checks(role: str, w: World) -> list[Check]:
             role, w.extras["dedup"], w.extras["import_batch"], Check, can, allowed, HIDDEN
         ),
         *targeting_checks(role, w.extras["targeting"], Check, can, allowed, HIDDEN),
+        *stock_checks(role, w.extras["stock"], Check, can, allowed, HIDDEN),
         *distribution_checks(role, w.extras["distribution"], Check, can, allowed, HIDDEN),
+        *distribution_api_checks(role, w.extras["distribution"], Check, can, allowed, HIDDEN),
         # An aggregate: donors and M&E see it too (reporting.view_aggregates).
         Check(
             "assistance-people-reached",

@@ -129,7 +129,7 @@ def distribution_checks(
             "distribution:event_dispatch out",
             "post",
             url("event_dispatch", e_out),
-            out404(manage),
+            out404(view),
             {},
         ),
         Check(

@@ -397,3 +397,21 @@ def test_the_report_exports_run_as_a_job(django_capture_on_commit_callbacks):
     jobs = Job.objects.filter(kind="distribution.report_export")
     assert jobs.count() == 4
     assert {j.status for j in jobs} == {Job.Status.SUCCEEDED}, [j.error for j in jobs]
+
+
+def test_a_warehouse_officer_dispatches_kits_to_an_event_from_its_page():
+    w = distribution_world(households=2)
+    web = client_for(w.officer)
+    web.post(f"/distributions/plans/{w.plan.public_id}/status/", {"to": "approved"})
+    web.post(
+        f"/distributions/plans/{w.plan.public_id}/events/new/",
+        {"place": str(w.camp.public_id), "date": w.today.isoformat()},
+    )
+    event = Event.objects.get(plan=w.plan)
+    store = client_for(w.storekeeper)
+    assert 'data-testid="event-dispatch"' in store.get(
+        f"/distributions/events/{event.public_id}/"
+    ).content.decode()
+    store.post(f"/distributions/events/{event.public_id}/dispatch/", {"quantity": "2"})
+    event.refresh_from_db()
+    assert event.status == "open" and event.dispatched == Decimal(2)

@@ -50,9 +50,7 @@ def _reachable(request: HttpRequest, event: Event) -> QuerySet[Household]:
         from sanad.registry.selectors import households_visible_to
 
         visible = households_visible_to(request.user).order_by().values("pk")
-        return Household.objects.filter(
-            Q(pk__in=expected.values("pk")) | Q(pk__in=visible)
-        )
+        return Household.objects.filter(Q(pk__in=expected.values("pk")) | Q(pk__in=visible))
     return expected
 
 

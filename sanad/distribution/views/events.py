@@ -27,6 +27,7 @@ from sanad.distribution.views.plans import _history, _qty
 
 STATUS = Event.Status
 VIEW_HOUSEHOLD = "registry.view_household"
+DISPATCH_STOCK = "stock.record_movement"
 
 
 def _expected_page(request: HttpRequest, event: Event) -> Any:
@@ -96,7 +97,8 @@ def event_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
             "history": _history(event),
             "outstanding": outstanding,
             "can_record": allowed(request, event, RECORD) and status == STATUS.OPEN,
-            "can_dispatch": manage and status in (STATUS.PLANNED, STATUS.OPEN),
+            "can_dispatch": _may_dispatch(request, event)
+            and status in (STATUS.PLANNED, STATUS.OPEN),
             "can_cancel": manage and status == STATUS.PLANNED,
             "can_close": close and status == STATUS.OPEN,
             "dispatch_form": DispatchForm(),
@@ -107,6 +109,11 @@ def event_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     )
 
 
+def _may_dispatch(request: HttpRequest, event: Event) -> bool:
+    """The plan's managers, and warehouse officers (who send the kits out)."""
+    return allowed(request, event, MANAGE) or allowed(request, event, DISPATCH_STOCK)
+
+
 def _back(event: Event) -> HttpResponse:
     return redirect("distribution:event_detail", public_id=event.public_id)
 
@@ -114,7 +121,9 @@ def _back(event: Event) -> HttpResponse:
 @login_required
 @require_POST
 def event_dispatch(request: HttpRequest, public_id: Any) -> HttpResponse:
-    event = event_for(request, public_id, MANAGE)
+    event = event_for(request, public_id)
+    if not _may_dispatch(request, event):
+        raise DjangoPermissionDenied
     form = DispatchForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the number of kits to dispatch, or leave it empty."))

@@ -35,7 +35,7 @@ from sanad.stock.models import (
     KitVersion,
     Season,
 )
-from sanad.stock.views.common import get_scoped, require, show_error, status
+from sanad.stock.views.common import get_scoped, lines_of, require, show_error, status
 
 
 class ItemListView(ScopedListView):
@@ -193,7 +193,7 @@ class KitListView(ScopedListView):
 
 
 def _components(formset: Any) -> list[dict[str, Any]]:
-    return [{"item": r["item"], "quantity": r["quantity"]} for r in formset.lines()]
+    return [{"item": r["item"], "quantity": r["quantity"]} for r in lines_of(formset)]
 
 
 @login_required

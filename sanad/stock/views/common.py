@@ -51,3 +51,8 @@ def show_error(form: Any, exc: ApplicationError) -> None:
 def status(form: Any, *formsets: Any) -> int:
     bad = bool(form.errors) or any(fs.is_bound and fs.total_error_count() for fs in formsets)
     return 400 if bad else 200
+
+
+def lines_of(formset: Any) -> list[dict[str, Any]]:
+    """The filled rows of a lines formset (rows left empty are ignored)."""
+    return list(formset.lines())

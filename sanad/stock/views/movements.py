@@ -16,10 +16,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from sanad.core.errors import ApplicationError, NotFound
-from sanad.core.listing import ScopedListView
+from sanad.core.errors import ApplicationError
+from sanad.core.listing import ScopedListView, ScopedMixin
 from sanad.core.scoping import has_permission
 from sanad.stock import selectors, services
 from sanad.stock.forms import (
@@ -36,12 +37,21 @@ from sanad.stock.forms import (
 )
 from sanad.stock.models import APPROVE, RECORD, VIEW, Movement
 from sanad.stock.views import _queries
-from sanad.stock.views.common import allowed, found, require, show_error, status
+from sanad.stock.views.common import allowed, found, lines_of, require, show_error, status
 
 KIND, STATUS = Movement.Kind, Movement.Status
 
 
-class MovementListView(ScopedListView):
+class _SelectorScoped(ScopedMixin):
+    """The base queryset is already what the user may see (`movements_visible_to`
+    adds the transfers coming into their warehouses, which plain scoping by the
+    sending warehouse would hide)."""
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.get_base_queryset()
+
+
+class MovementListView(ScopedListView, _SelectorScoped):
     model = Movement
     permission = VIEW
     template_name = "stock/movement_list.html"
@@ -58,7 +68,7 @@ class MovementListView(ScopedListView):
     default_sort = "-date"
 
     def get_base_queryset(self) -> QuerySet[Movement]:
-        return Movement.objects.select_related("warehouse", "to_warehouse", "project")
+        return selectors.movements_visible_to(self.request.user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
@@ -87,6 +97,7 @@ def _actions(request: HttpRequest, m: Movement) -> dict[str, Any]:
         and at_destination,
         "can_approve": review and approver and not mine,
         "waiting_for_other": review and approver and mine,
+        "can_cancel": m.status in (STATUS.DRAFT, STATUS.REQUESTED) and at_source,
     }
 
 
@@ -94,12 +105,12 @@ def _actions(request: HttpRequest, m: Movement) -> dict[str, Any]:
 def movement_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     require(request, VIEW)
     m = _movement(request, public_id)
-    lines = list(m.lines.select_related("item", "project").order_by("id"))
+    lines = list(m.lines.all())
     for line in lines:
         if line.counted is not None and line.expected is not None:
             line.difference = line.counted - line.expected  # type: ignore[attr-defined]
     entries = m.entries.select_related("item", "project", "warehouse").order_by("id")
-    history = list(Movement.STATUS_MACHINE.history(m))
+    history = list(selectors.movement_history(m))
     labels = dict(STATUS.choices)
     for t in history:
         t.from_label = labels.get(t.from_state, t.from_state)
@@ -141,6 +152,7 @@ def movement_action(request: HttpRequest, public_id: Any) -> HttpResponse:
     elif m.kind == KIND.COUNT:
         calls["approve"] = (allowed_now["can_approve"], services.count_approve, {})
         calls["reject"] = (allowed_now["can_approve"], services.count_reject, {"reason": reason})
+    calls["cancel"] = (allowed_now["can_cancel"], services.movement_cancel, {"reason": reason})
     if action not in calls:
         messages.error(request, _("This step is not possible for this document."))
         return redirect("stock:movement_detail", public_id=m.public_id)
@@ -157,6 +169,7 @@ def movement_action(request: HttpRequest, public_id: Any) -> HttpResponse:
             "in_transit": _("The transfer is marked in transit."),
             "approve": _("Approved: the differences were posted to the stock ledger."),
             "reject": _("Rejected: nothing was posted."),
+            "cancel": _("The document was cancelled: nothing was posted."),
         }
         messages.success(request, done[action])
     return redirect("stock:movement_detail", public_id=m.public_id)
@@ -165,9 +178,26 @@ def movement_action(request: HttpRequest, public_id: Any) -> HttpResponse:
 # --- forms -------------------------------------------------------------------------------
 
 
+HEADINGS = {
+    "stock/receipt_form.html": (gettext_lazy("Receive stock"), gettext_lazy("Post the receipt")),
+    "stock/transfer_form.html": (
+        gettext_lazy("Transfer stock"),
+        gettext_lazy("Prepare the transfer"),
+    ),
+    "stock/adjustment_form.html": (
+        gettext_lazy("Request an adjustment"),
+        gettext_lazy("Request the adjustment"),
+    ),
+    "stock/kitting_form.html": (gettext_lazy("Assemble kits"), ""),
+}
+
+
 def _render_form(
     request: HttpRequest, template: str, form: Any, formset: Any = None, **extra: Any
 ) -> HttpResponse:
+    heading, submit = HEADINGS[template]
+    extra.setdefault("heading", heading)
+    extra.setdefault("submit", submit)
     return render(
         request,
         template,
@@ -189,7 +219,7 @@ def receipt_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = form.cleaned_data
         lines = []
-        for row in formset.lines():
+        for row in lines_of(formset):
             line = {"item": row["item"], "quantity": row["quantity"]}
             if row.get("unit_cost") is not None:
                 line["unit_cost"] = row["unit_cost"]
@@ -229,7 +259,7 @@ def transfer_create(request: HttpRequest) -> HttpResponse:
                 to_warehouse=data["to_warehouse"],
                 project=data["project"],
                 date=data["date"],
-                lines=[{"item": r["item"], "quantity": r["quantity"]} for r in formset.lines()],
+                lines=[{"item": r["item"], "quantity": r["quantity"]} for r in lines_of(formset)],
                 notes=data["notes"],
                 request_key=data["request_key"],
             )
@@ -274,9 +304,12 @@ def transfer_receive(request: HttpRequest, public_id: Any) -> HttpResponse:
                 services.transfer_receive(user=request.user, movement=m, received=received)
             except ApplicationError as exc:
                 general.append(str(exc.message))
-                for key, msgs in getattr(exc, "fields", {}).items():
-                    for msg in msgs if isinstance(msgs, list | tuple) else [msgs]:
-                        general.append(str(msg))
+                # "received.<line>.received" / "received.<line>.loss_reason": beside the line.
+                for key, msgs in (getattr(exc, "fields", None) or {}).items():
+                    parts = key.split(".")
+                    first = msgs[0] if isinstance(msgs, list | tuple) else msgs
+                    if len(parts) == 3 and parts[0] == "received":
+                        errors[f"received_{parts[1]}"] = str(first)
             else:
                 messages.success(request, _("The transfer was received."))
                 return redirect("stock:movement_detail", public_id=m.public_id)
@@ -302,7 +335,7 @@ def _kitting_preview(form: KittingForm) -> dict[str, Any]:
         return {}
     try:
         version = selectors.kit_version_on(kit=kit, day=day)
-    except NotFound as exc:
+    except ApplicationError as exc:
         return {"preview_error": str(exc.message)}
     rows = []
     for component in version.components.select_related("item").order_by("item__code"):
@@ -350,8 +383,7 @@ def kitting_create(request: HttpRequest) -> HttpResponse:
     preview = _kitting_preview(form) if valid else {}
     if request.headers.get("HX-Request"):
         return render(request, "stock/_kitting_preview.html", {"form": form, **preview})
-    code = 400 if form.errors else 200
-    return render(request, "stock/kitting_form.html", {"form": form, **preview}, status=code)
+    return _render_form(request, "stock/kitting_form.html", form, **preview)
 
 
 @login_required
@@ -370,7 +402,7 @@ def adjustment_create(request: HttpRequest) -> HttpResponse:
                 reason=data["reason"],
                 lines=[
                     {"item": r["item"], "quantity": r["quantity"], "direction": r["direction"]}
-                    for r in formset.lines()
+                    for r in lines_of(formset)
                 ],
                 notes=data["notes"],
                 **_key(services.adjustment_request, data),

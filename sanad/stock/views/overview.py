@@ -37,7 +37,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         if data.get("project"):
             project = data["project"]
             balances = balances.filter(project=project)
-    rows = _queries.balances_by_warehouse_item(balances)
+    rows: Any = _queries.balances_by_warehouse_item(balances)
     only_low = filters.is_valid() and filters.cleaned_data.get("low")
     if only_low:
         rows = [r for r in _queries.decorate(rows) if r["low"]]

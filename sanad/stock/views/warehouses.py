@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from sanad.core.errors import ApplicationError
 from sanad.core.listing import ScopedListView
-from sanad.core.scoping import has_permission, scoped
+from sanad.core.scoping import has_permission
 from sanad.programmes.models import Project
 from sanad.stock import selectors, services
 from sanad.stock.forms import ThresholdForm, WarehouseForm
@@ -24,7 +24,6 @@ from sanad.stock.models import (
     RECORD,
     VIEW,
     Item,
-    Movement,
     StockBalance,
     Threshold,
     Warehouse,
@@ -142,9 +141,8 @@ def _warehouse_page(
         .order_by("item__category", "item__code")
     )
     recent = (
-        scoped(Movement.objects.all(), request.user, VIEW)
+        selectors.movements_visible_to(request.user)
         .filter(Q(warehouse=warehouse) | Q(to_warehouse=warehouse))
-        .select_related("warehouse", "to_warehouse", "project")
         .order_by("-date", "-id")[:RECENT]
     )
     manage = allowed(request, warehouse, MANAGE_WAREHOUSE)
