@@ -230,6 +230,22 @@ def seed_stock(*, admin: Any, warehouse_officer: Any | None = None) -> dict[str,
         replaces=[winter],
         description="Replaces worn blankets and the light of families who had a winter kit.",
     )
+    # An assembled kit is valued at the cost of its current contents.
+    costs = {code: Decimal(cost) for code, *_rest, cost, _spec in ITEMS}
+    for kit, rows in (
+        (basic, BASIC),
+        (winter, WINTER_V2),
+        (summer, SUMMER),
+        (replacement, REPLACEMENT),
+    ):
+        services.item_cost_set(
+            user=admin,
+            item=kit.item,
+            project=project,
+            unit_cost=sum((costs[c] * q for c, q in rows), Decimal(0)),
+            currency="USD",
+            valid_from=project.start_date,
+        )
     for kind, name, start, end in (
         (
             "winter",

@@ -29,7 +29,6 @@ from sanad.core.errors import NotFound, ValidationFailed
 from sanad.core.scoping import scoped
 from sanad.programmes.models import Project
 from sanad.stock.models import (
-    QTY,
     VIEW,
     Item,
     ItemCost,
@@ -162,7 +161,9 @@ def stock_card(
         entries.select_related("movement", "project", "created_by")
         .annotate(
             running=Window(
-                Sum("quantity"), order_by=F("id").asc(), output_field=DecimalField(**QTY)
+                Sum("quantity"),
+                order_by=F("id").asc(),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
             )
         )
         .order_by("id")
@@ -232,7 +233,7 @@ def low_stock(user: Any, *, warehouse: Warehouse | None = None) -> QuerySet[Thre
         .values("warehouse", "item")
         .annotate(q=Sum("quantity"), r=Sum("reserved"))
     )
-    decimal = DecimalField(**QTY)
+    decimal = DecimalField(max_digits=14, decimal_places=2)
     thresholds = Threshold.objects.filter(
         warehouse__in=warehouses_visible_to(user).values("pk"), minimum__gt=0
     )

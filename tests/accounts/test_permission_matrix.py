@@ -646,6 +646,12 @@ def stock_checks(*args: Any) -> list[Any]:
     return checks(*args)
 
 
+def stock_api_checks(*args: Any) -> list[Any]:
+    from tests.stock.api_matrix import stock_api_checks as checks
+
+    return checks(*args)
+
+
 def distribution_api_checks(*args: Any) -> list[Any]:
     from tests.distribution.api_matrix import distribution_api_checks as checks
 
@@ -913,6 +919,7 @@ def registry_checks(role: str, w: World) -> list[Check]:
         ),
         *targeting_checks(role, w.extras["targeting"], Check, can, allowed, HIDDEN),
         *stock_checks(role, w.extras["stock"], Check, can, allowed, HIDDEN),
+        *stock_api_checks(role, w.extras["stock"], Check, can, allowed, HIDDEN),
         *distribution_checks(role, w.extras["distribution"], Check, can, allowed, HIDDEN),
         *distribution_api_checks(role, w.extras["distribution"], Check, can, allowed, HIDDEN),
         # An aggregate: donors and M&E see it too (reporting.view_aggregates).

@@ -266,7 +266,9 @@ def _post(
     assert transaction.get_connection().in_atomic_block, "_post runs inside a transaction"
     where = {"warehouse": warehouse, "item": item, "project": project}
     if quantity > 0:
-        balance, _created = StockBalance.objects.get_or_create(**where)
+        balance, _created = StockBalance.objects.get_or_create(
+            warehouse=warehouse, item=item, project=project
+        )
         StockBalance.objects.filter(pk=balance.pk).update(quantity=F("quantity") + quantity)
         pk = balance.pk
     else:

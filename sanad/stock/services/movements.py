@@ -76,9 +76,9 @@ def _lines(lines: Any, *, cost: bool = False, direction: bool = False) -> list[d
         if cost:
             row["unit_cost"] = _money(line.get("unit_cost"), f"{field}.unit_cost")
         if direction:
-            value = line.get("direction")
+            value: Any = line.get("direction")
             try:
-                sign = int(value)
+                sign = int(str(value))
             except (TypeError, ValueError):
                 sign = 0
             if sign not in (-1, 1):
