@@ -1009,9 +1009,9 @@ class _Builder:
                 if day <= "12" and day != month:
                     return f"{dob[:4]}-{day}-{month}", False
             elif r < 0.27:
-                day = int(dob[8:10])
-                day = day + 1 if day < 28 else day - 1
-                return f"{dob[:8]}{day:02d}", False
+                dom = int(dob[8:10])
+                dom = dom + 1 if dom < 28 else dom - 1
+                return f"{dob[:8]}{dom:02d}", False
             if estimated:
                 if form.year_only:
                     return f"{year:04d}", True

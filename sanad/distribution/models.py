@@ -12,7 +12,7 @@ and what comes back is returned at closing. Each receipt writes the assistance l
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -28,7 +28,7 @@ MANAGE = "distribution.manage_plan"
 RECORD = "distribution.record_receipt"
 CLOSE = "distribution.close_event"
 
-QTY = {"max_digits": 14, "decimal_places": 2}
+QTY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class Plan(BaseModel):

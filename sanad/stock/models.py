@@ -21,7 +21,7 @@ state machines (`core.state`).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -39,8 +39,8 @@ MANAGE_WAREHOUSE = "stock.manage_warehouse"
 RECORD = "stock.record_movement"
 APPROVE = "stock.approve_adjustment"
 
-QTY = {"max_digits": 14, "decimal_places": 2}
-MONEY = {"max_digits": 16, "decimal_places": 2}
+QTY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2}
 
 
 class _Named(models.Model):

@@ -80,9 +80,7 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
         )
     nfi_children = []
     if has_permission(user, "distribution.view_distribution"):
-        nfi_children.append(
-            {"label": _("Distributions"), "url": reverse("distribution:plan_list")}
-        )
+        nfi_children.append({"label": _("Distributions"), "url": reverse("distribution:plan_list")})
     if has_permission(user, "stock.view_stock"):
         nfi_children += [
             {"label": _("Stock"), "url": reverse("stock:overview")},

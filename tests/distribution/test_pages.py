@@ -409,9 +409,10 @@ def test_a_warehouse_officer_dispatches_kits_to_an_event_from_its_page():
     )
     event = Event.objects.get(plan=w.plan)
     store = client_for(w.storekeeper)
-    assert 'data-testid="event-dispatch"' in store.get(
-        f"/distributions/events/{event.public_id}/"
-    ).content.decode()
+    assert (
+        'data-testid="event-dispatch"'
+        in store.get(f"/distributions/events/{event.public_id}/").content.decode()
+    )
     store.post(f"/distributions/events/{event.public_id}/dispatch/", {"quantity": "2"})
     event.refresh_from_db()
     assert event.status == "open" and event.dispatched == Decimal(2)

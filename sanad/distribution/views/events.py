@@ -55,7 +55,7 @@ def _expected_page(request: HttpRequest, event: Event) -> Any:
 
         heads = heads_for([e.household_id for e in entries])
         for e in entries:
-            e.head = heads.get(e.household_id)
+            e.head = heads.get(e.household_id)  # type: ignore[attr-defined]
     receipts = {
         r.household_id: r
         for r in Receipt.objects.filter(
@@ -63,7 +63,7 @@ def _expected_page(request: HttpRequest, event: Event) -> Any:
         ).select_related("collected_by", "created_by")
     }
     for e in entries:
-        e.receipt = receipts.get(e.household_id)
+        e.receipt = receipts.get(e.household_id)  # type: ignore[attr-defined]
     return page, entries, show, search
 
 
@@ -179,7 +179,7 @@ def event_close(request: HttpRequest, public_id: Any) -> HttpResponse:
             )
             return _back(event)
     for error in form.non_field_errors():
-        messages.error(request, error)
+        messages.error(request, str(error))
     for name, errors in form.errors.items():
         if name != "__all__":
             messages.error(request, f"{form.fields[name].label}: {errors[0]}")

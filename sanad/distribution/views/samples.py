@@ -38,9 +38,10 @@ def _rows(request: HttpRequest, sample: Any) -> list[SampledHousehold]:
         for p in HouseholdPhone.objects.filter(household_id__in=ids).order_by("pk"):
             phones.setdefault(p.household_id, []).append(p.number)
         for r in rows:
-            r.head = heads.get(r.household_id)
-            r.phones = phones.get(r.household_id) or (
-                [r.head.phone] if r.head is not None and getattr(r.head, "phone", "") else []
+            head = heads.get(r.household_id)
+            r.head = head  # type: ignore[attr-defined]
+            r.phones = phones.get(r.household_id) or (  # type: ignore[attr-defined]
+                [head.phone] if head is not None and head.phone else []
             )
     return rows
 
@@ -50,12 +51,13 @@ def sample_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     sample = sample_for(request, public_id)
     rows = _rows(request, sample)
     can_record = allowed(request, sample.plan, MANAGE)
+    answers = {True: "true", False: "false", None: "unknown"}
     for r in rows:
-        r.form = (
+        r.form = (  # type: ignore[attr-defined]
             SampleRowForm(
                 initial={
                     "outcome": r.outcome,
-                    "satisfied": {True: "true", False: "false"}.get(r.satisfied, "unknown"),
+                    "satisfied": answers[r.satisfied],
                     "notes": r.notes,
                 },
                 prefix=f"row{r.pk}",
