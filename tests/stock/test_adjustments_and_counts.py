@@ -159,3 +159,19 @@ def test_a_rejected_count_changes_nothing(officer, second_officer, warehouse, pr
     services.count_reject(user=second_officer, movement=count, reason="Recount tomorrow")
     assert balance_of(warehouse, item, project)[0] == Decimal(5)
     assert not count.entries.exists()
+
+
+def test_a_count_submitted_twice_with_the_same_request_key_is_recorded_once(
+    officer, warehouse, project
+):
+    item = make_item()
+    stocked(warehouse, item, project, 10)
+    lines = [{"item": item, "project": project, "counted": 9}]
+    first = services.count_record(
+        user=officer, warehouse=warehouse, date=DAY, lines=lines, request_key="count-1"
+    )
+    again = services.count_record(
+        user=officer, warehouse=warehouse, date=DAY, lines=lines, request_key="count-1"
+    )
+    assert again.pk == first.pk
+    assert Movement.objects.filter(kind=Movement.Kind.COUNT).count() == 1

@@ -633,7 +633,13 @@ def adjustment_reject(*, user: Any, movement: Movement, reason: str) -> Movement
 
 
 def count_record(
-    *, user: Any, warehouse: Warehouse, date: Any, lines: Any, notes: str = ""
+    *,
+    user: Any,
+    warehouse: Warehouse,
+    date: Any,
+    lines: Any,
+    notes: str = "",
+    request_key: str | None = None,
 ) -> Movement:
     """A physical count: for each item × project, what was counted against the book
     balance at this moment. Approval (by another person) posts counted − expected;
@@ -663,6 +669,19 @@ def count_record(
     if not rows:
         message = _("Add at least one line.")
         raise ValidationFailed(message, fields={"lines": [message]})
+    return _idempotent(
+        _key(request_key), lambda: _count_write(user, warehouse, day, rows, notes, request_key)
+    )
+
+
+def _count_write(
+    user: Any,
+    warehouse: Warehouse,
+    day: Any,
+    rows: list[tuple[Item, Project, Decimal]],
+    notes: str,
+    request_key: str | None,
+) -> Movement:
     with transaction.atomic():
         movement = _new_movement(
             user=user,
@@ -671,6 +690,7 @@ def count_record(
             warehouse=warehouse,
             reason=Movement.Reason.COUNT,
             notes=_text(notes),
+            request_key=_key(request_key),
         )
         books = {
             (b["item_id"], b["project_id"]): b["quantity"]
