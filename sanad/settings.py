@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "sanad.targeting",
     "sanad.stock",
     "sanad.distribution",
+    "sanad.cash",
     "sanad.web",
 ]
 
@@ -368,4 +369,8 @@ SANAD_PAGE_SIZE = env_int("SANAD_PAGE_SIZE", 25)
 # PostgreSQL work_mem a build's transaction uses to rank in memory.
 SANAD_TARGETING_INLINE_MAX = env_int("SANAD_TARGETING_INLINE_MAX", 50000)
 SANAD_TARGETING_WORK_MEM = env("SANAD_TARGETING_WORK_MEM", "256MB")
+# Cash: this many redemptions at one vendor within this many minutes raise a "burst"
+# fraud signal for review.
+SANAD_CASH_BURST_COUNT = env_int("SANAD_CASH_BURST_COUNT", 10)
+SANAD_CASH_BURST_MINUTES = env_int("SANAD_CASH_BURST_MINUTES", 5)
 SANAD_DEMO_PASSWORD = env("SANAD_DEMO_PASSWORD", "Sanad-demo-2026")

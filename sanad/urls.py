@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from sanad.accounts import api as accounts_api
 from sanad.accounts.forms import LoginForm
 from sanad.assistance import api as assistance_api
+from sanad.cash import api as cash_api
 from sanad.core import api_views as core_api
 from sanad.dedup import api as dedup_api
 from sanad.distribution import api as distribution_api
@@ -33,6 +34,7 @@ for module in (
     targeting_api,
     stock_api,
     distribution_api,
+    cash_api,
 ):
     module.register(router)
 
@@ -58,6 +60,7 @@ urlpatterns = [
     path("targeting/", include("sanad.targeting.urls")),
     path("stock/", include("sanad.stock.urls")),
     path("distributions/", include("sanad.distribution.urls")),
+    path("cash/", include("sanad.cash.urls")),
     path("", include("sanad.core.urls")),
     path("api/v1/me/", accounts_api.me, name="api-me"),
     path("api/v1/", include(router.urls)),

@@ -21,6 +21,8 @@ class Role(models.TextChoices):
     TRANSPORT_OFFICER = "transport_officer", _("Transport officer")
     HOTLINE_OPERATOR = "hotline_operator", _("Hotline operator")
     PSEA_FOCAL_POINT = "psea_focal_point", _("PSEA focal point")
+    FINANCE_OFFICER = "finance_officer", _("Finance officer")
+    VENDOR_STAFF = "vendor_staff", _("Vendor staff (redeems e-vouchers)")
     ME_VIEWER = "me_viewer", _("M&E viewer")
     DONOR_VIEWER = "donor_viewer", _("Donor viewer (aggregates only)")
 
@@ -65,6 +67,14 @@ PERMISSIONS: dict[str, str] = {
     "distribution.manage_plan": "Plan distributions from approved lists, schedule and cancel events, dispatch kits, draw monitoring samples.",
     "distribution.record_receipt": "Check households in on distribution day and record their receipts.",
     "distribution.close_event": "Close a distribution event and reconcile its kits.",
+    "cash.view_cash": "See cash and voucher plans, entitlements, vouchers, vendors, redemptions, payment requests, payments and fraud signals.",
+    "cash.manage_plan": "Create cash and voucher plans from approved lists, issue, cancel and re-issue vouchers, record conditions met.",
+    "cash.approve_plan": "Approve a cash or voucher plan someone else created (its entitlements are then created).",
+    "cash.manage_vendor": "Register vendors, their contracts, price lists and staff accounts; suspend vendors.",
+    "cash.redeem_voucher": "Redeem e-vouchers at the vendor one works for (vendor staff).",
+    "cash.request_payment": "Reconcile vendors' redemptions into payment requests and submit them.",
+    "cash.approve_payment": "Approve or reject payment requests someone else submitted, and record them paid.",
+    "cash.manage_transfers": "Export payment lists for the financial service provider, import its results, make follow-up lists.",
 }
 
 ALL = frozenset(PERMISSIONS)
@@ -99,6 +109,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "targeting.export_list",
             "stock.view_stock",
             "distribution.view_distribution",
+            "cash.view_cash",
         }
     ),
     Role.PROGRAMME_OFFICER: frozenset(
@@ -123,6 +134,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "distribution.manage_plan",
             "distribution.record_receipt",
             "distribution.close_event",
+            "cash.view_cash",
+            "cash.manage_plan",
+            "cash.approve_plan",
+            "cash.manage_vendor",
         }
     ),
     # Field teams verify lists in their governorates (targeting.export_list: the sheets).
@@ -173,6 +188,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"registry.view_household", "assistance.view_assistance", "targeting.view_list"}
     ),
     Role.PSEA_FOCAL_POINT: frozenset(_SEE_PLACES | {"registry.view_household"}),
+    # Finance reconciles vendors and pays them, and runs transfers through the provider;
+    # the second signature on a payment request is always another finance officer.
+    Role.FINANCE_OFFICER: frozenset(
+        _SEE_PLACES
+        | {
+            "cash.view_cash",
+            "cash.request_payment",
+            "cash.approve_payment",
+            "cash.manage_transfers",
+            "reporting.view_aggregates",
+        }
+    ),
+    # A vendor's cashier: the redemption page and nothing about anyone else.
+    Role.VENDOR_STAFF: frozenset({"cash.redeem_voucher"}),
     Role.ME_VIEWER: frozenset(
         _SEE_PLACES
         | {
@@ -181,6 +210,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "assistance.view_assistance",
             "stock.view_stock",
             "distribution.view_distribution",
+            "cash.view_cash",
         }
     ),
     # Donors see aggregates and the projects they fund; no records about people or places.

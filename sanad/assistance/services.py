@@ -37,7 +37,9 @@ Idempotency
     (source_type, source_id) identifies the module record a delivery comes from. Writing
     the same source again returns the record already written; with different values it
     raises `Conflict`. Two concurrent retries are safe: the unique constraint decides and
-    the loser reads the winner's record.
+    the loser reads the winner's record. A caller that created the source record in
+    the same transaction (so it cannot have been recorded before) says so with
+    `fresh_source=True`, which skips the look-up and the savepoint.
 """
 
 from __future__ import annotations
@@ -520,10 +522,24 @@ def assistance_record(
     description: str = "",
     delivered_by: Any = None,
     permission: str | None = RECORD,
+    fresh_source: bool = False,
+    household_read_now: bool = False,
 ) -> AssistanceRecord:
     """Record one delivery (see the module's docstring for the rules). Returns the
     record; on a retried write of the same source, the record already written, with
-    `replayed = True`."""
+    `replayed = True`.
+
+    `fresh_source=True` is the caller's word that it created the source record in the
+    current transaction, so no earlier record of this source can exist: the look-up by
+    source and the savepoint around the INSERT are skipped (two round trips of every
+    call; e-voucher redemptions use it). Every other rule is checked as usual, and the
+    unique (source_type, source_id) still holds: a duplicate raises IntegrityError,
+    which fails the caller's transaction instead of answering with a replay.
+
+    `household_read_now=True` is the caller's word that it read `household` from the
+    database in the current transaction: its status is taken from it instead of being
+    read again (for a household given alone; a merged one is still read, for the
+    survivor's id in the message)."""
     payload: dict[str, Any] = {
         "household": household,
         "individual": individual,
@@ -549,7 +565,7 @@ def assistance_record(
         raise ValidationFailed(fields=source_errors)
     gov_cache: dict[int, str] = {}
 
-    existing = _by_source(st, sid)
+    existing = None if fresh_source else _by_source(st, sid)
     if existing is not None:
         _check_reach(
             grants,
@@ -558,10 +574,18 @@ def assistance_record(
         )
         return _replayed(existing, payload)
 
-    state = _states(
-        [household.pk] if household is not None else [],
-        [individual.pk] if individual is not None else [],
-    )
+    if (
+        household_read_now
+        and household is not None
+        and individual is None
+        and household.status != Household.Status.MERGED
+    ):
+        state = _State(households={household.pk: (household.status, "")}, individuals={})
+    else:
+        state = _states(
+            [household.pk] if household is not None else [],
+            [individual.pk] if individual is not None else [],
+        )
     values, errors = _clean(payload, state)
     if errors:
         raise ValidationFailed(fields=errors)
@@ -575,6 +599,10 @@ def assistance_record(
         created_by=actor,
         updated_by=actor,
     )
+    if fresh_source:
+        record.save(force_insert=True)
+        record.replayed = False  # type: ignore[attr-defined]
+        return record
     try:
         # A savepoint: a concurrent retry that won the race leaves the caller's
         # transaction usable, and we answer with the winner's record.

@@ -99,11 +99,43 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
                 "url": nfi_children[0]["url"],
             }
         )
-    if has_permission(user, "geo.view_place"):
-        items.append({"label": _("Places"), "url": reverse("geo:place_list"), "icon": "geo-alt"})
-    if has_permission(user, "geo.view_adminunit"):
+    cash_children = []
+    if has_permission(user, "cash.view_cash"):
+        cash_children += [
+            {"label": _("Cash and voucher plans"), "url": reverse("cash:plan_list")},
+            {"label": _("Vendors"), "url": reverse("cash:vendor_list")},
+            {"label": _("Payment requests"), "url": reverse("cash:payment_list")},
+            {"label": _("Transfers through a provider"), "url": reverse("cash:transfer_list")},
+            {"label": _("Fraud signals"), "url": reverse("cash:signal_list")},
+        ]
+    if has_permission(user, "cash.redeem_voucher"):
+        cash_children += [
+            {"label": _("Redeem a voucher"), "url": reverse("cash:redeem")},
+            {"label": _("Our sales"), "url": reverse("cash:my_sales")},
+        ]
+    if cash_children:
         items.append(
-            {"label": _("Admin units"), "url": reverse("geo:adminunit_list"), "icon": "map"}
+            {
+                "label": _("Cash and vouchers"),
+                "icon": "wallet2",
+                "children": cash_children,
+                "url": cash_children[0]["url"],
+            }
+        )
+    place_children: list[dict[str, Any]] = []
+    if has_permission(user, "geo.view_place"):
+        place_children.append({"label": _("Places"), "url": reverse("geo:place_list")})
+    if has_permission(user, "geo.view_adminunit"):
+        place_children.append({"label": _("Admin units"), "url": reverse("geo:adminunit_list")})
+    if place_children:
+        # One menu for both, so the bar fits a laptop screen with every programme area.
+        items.append(
+            {
+                "label": _("Places"),
+                "icon": "geo-alt",
+                "children": place_children,
+                "url": place_children[0]["url"],
+            }
         )
     admin_children = []
     if has_permission(user, "accounts.view_user"):

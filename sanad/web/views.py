@@ -21,6 +21,11 @@ from sanad.programmes.models import Project
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if has_permission(user, "cash.redeem_voucher") and not has_permission(user, "cash.view_cash"):
+        # A vendor's cashier: the redemption page is the only thing they use.
+        from django.shortcuts import redirect
+
+        return redirect("cash:redeem")
     ctx: dict[str, Any] = {"roles": user.roles() if hasattr(user, "roles") else []}
     if has_permission(user, "geo.view_place"):
         places = scoped(Place.objects.all(), user)

@@ -71,6 +71,8 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
             source_id=item,
         )
 
+    from tests.cash.matrix import cash_world_for_matrix
+    from tests.cash.matrix_payments import cash_payment_world
     from tests.dedup.matrix import dedup_world
     from tests.distribution.matrix import distribution_world
     from tests.registry.imports.matrix import import_batch_of_someone_else
@@ -82,6 +84,8 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
         "targeting": targeting_world(),
         "stock": stock_world(),
         "distribution": distribution_world(),
+        "cash": cash_world_for_matrix(),
+        "cash_payments": cash_payment_world(),
         "import_batch": import_batch_of_someone_else(),
         "household_in": household_in,
         "household_out": household_out,
@@ -158,7 +162,14 @@ def checks_for(role: str, w: World) -> list[Check]:
     out404 = lambda ok: {404} if ok else HIDDEN  # noqa: E731
     c: list[Check] = [
         # --- web pages ---------------------------------------------------------------
-        Check("web:dashboard", "get", reverse("web:dashboard"), {200}, absent="Outside in Erbil"),
+        # A vendor's cashier is sent to the redemption page, the only page they use.
+        Check(
+            "web:dashboard",
+            "get",
+            reverse("web:dashboard"),
+            {302} if role == "vendor_staff" else {200},
+            absent="Outside in Erbil",
+        ),
         Check("core:job_list", "get", reverse("core:job_list"), {200}),
         Check(
             "core:job_detail (someone else's)",
@@ -652,6 +663,18 @@ def stock_api_checks(*args: Any) -> list[Any]:
     return checks(*args)
 
 
+def cash_checks(*args: Any) -> list[Any]:
+    from tests.cash.matrix import cash_checks as checks
+
+    return checks(*args)
+
+
+def cash_payment_checks(*args: Any) -> list[Any]:
+    from tests.cash.matrix_payments import cash_payment_checks as checks
+
+    return checks(*args)
+
+
 def distribution_api_checks(*args: Any) -> list[Any]:
     from tests.distribution.api_matrix import distribution_api_checks as checks
 
@@ -922,6 +945,8 @@ def registry_checks(role: str, w: World) -> list[Check]:
         *stock_api_checks(role, w.extras["stock"], Check, can, allowed, HIDDEN),
         *distribution_checks(role, w.extras["distribution"], Check, can, allowed, HIDDEN),
         *distribution_api_checks(role, w.extras["distribution"], Check, can, allowed, HIDDEN),
+        *cash_checks(role, w.extras["cash"], Check, can, allowed, HIDDEN),
+        *cash_payment_checks(role, w.extras["cash_payments"], Check, can, allowed, HIDDEN),
         # An aggregate: donors and M&E see it too (reporting.view_aggregates).
         Check(
             "assistance-people-reached",

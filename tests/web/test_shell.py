@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("role", [r.value for r in Role])
 def test_every_role_gets_a_dashboard_with_navigation(role):
-    response = client_for(make_user(role)).get(reverse("web:dashboard"))
+    response = client_for(make_user(role)).get(reverse("web:dashboard"), follow=True)
     assert response.status_code == 200
     assert b"navbar" in response.content and b"Sign out" in response.content
 
@@ -80,3 +80,8 @@ def test_the_openapi_schema_validates_without_warnings(tmp_path):
     out = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     assert "/api/v1/places/" in out.read_text()
+
+
+def test_a_vendors_cashier_lands_on_the_redemption_page():
+    response = client_for(make_user("vendor_staff")).get(reverse("web:dashboard"))
+    assert response.status_code == 302 and response["Location"] == reverse("cash:redeem")

@@ -87,6 +87,7 @@ class Command(BaseCommand):
                 self._duplicates(admin)
                 self._targeting(admin)
                 self._nfi(admin)
+                self._cash(admin, options["password"])
         if not options["quiet_logins"]:
             self.print_logins(options["password"])
 
@@ -182,6 +183,24 @@ class Command(BaseCommand):
                 )
             )
 
+    def _cash(self, admin: User, password: str) -> None:
+        """Vendors, an e-voucher plan with redemptions and a payment request waiting for
+        approval, and a cash plan paid through a financial service provider."""
+        from sanad.cash.demo import seed_cash
+
+        officer = User.objects.filter(username="nfi.officer").first() or admin
+        finance = User.objects.filter(username="finance").first() or admin
+        with acting_as(officer, source="command"):
+            made = seed_cash(admin=admin, officer=officer, finance=finance, password=password)
+        if made is not None:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Cash: {len(made['vendors'])} vendors, “{made['plan'].name}” with "
+                    f"{made['redeemed']} redemptions, a payment request awaiting approval"
+                    + (", a cash plan paid through a provider." if "cash" in made else ".")
+                )
+            )
+
     def print_logins(self, password: str) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {password})")
         self.stdout.write(f"  {'user name':<14} {'role':<34} scope")
@@ -192,6 +211,12 @@ class Command(BaseCommand):
                 f"{'all programmes' if progs is None else ', '.join(progs)}"
             )
             self.stdout.write(f"  {username:<14} {label:<34} {scope}")
+        for username, vendor in (
+            ("cashier", "Nawroz Trading, Domiz"),
+            ("cashier.zakho", "Zakho Household Market"),
+        ):
+            label = dict(_role_choices())["vendor_staff"]
+            self.stdout.write(f"  {username:<14} {label:<34} {vendor}")
 
     def _organisations(self) -> dict[str, Organisation]:
         out = {}
