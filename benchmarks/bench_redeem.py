@@ -37,24 +37,32 @@ from /proc: on a shared machine a steadier measure than the wall clock) and the 
 clients themselves used (they share the two cores with the server and PostgreSQL).
 
 Where the time goes (runs of 2026-11-24 on 2 shared cores, with other test suites
-running): no voucher is spent twice and no answer is lost, but a redemption costs
-about six times the trivial endpoint (31 ms of gunicorn CPU + 12 ms of PostgreSQL against
-6.7 + 1.2 ms), so the goal of 50% is NOT met (18%). The cost is the number of ORM round
-trips, about 1 ms of Python each: 25 queries against 3. Measured in one process
-(`GET /api/v1/me/` 6.6 ms, a redemption 41 ms): the transaction 12.4 ms (11 queries;
-the ledger line alone 5.5 ms in 6: a look-up of a line for the same source, which a
-new redemption never has, the household and its admin unit read again, a savepoint
-around the INSERT), the fraud checks 9.7 ms (6 queries: `transaction.on_commit` runs
-them inside the request, after the commit: the redemption and its lines read again,
-its signals, the burst COUNT and EXISTS, the many-vendors query), the idempotency
-look-up before the write 2.3 ms, the cashier's vendor 1.8 ms, the items 1.1 ms, and
-about 11 ms in the view itself (the voucher with four joined tables, the plan's
-allowed vendors, DRF parsing the lines). Removing pieces in one process (not in the
-code): the fraud checks off the request took the share from 17% to 20%, the ledger
-line as one INSERT to 25%, no look-up before the write to 26%. Reaching 50% needs the
-write as one statement (a data-modifying CTE: the voucher's UPDATE … RETURNING, the
-redemption, its lines and the ledger line in one round trip) and the checks before it
-in two or three queries."""
+running; the load average between 2 and 5): no voucher is spent twice and no answer is
+lost; the goal of 50% is NOT met, at 31% and 38% of the trivial endpoint's throughput
+in two runs (29% and 33% by server CPU: a redemption 18 ms of gunicorn CPU + 7 ms of
+PostgreSQL against 6.2-7.3 + 1.1-1.2 ms), up from 18% (31 + 12 ms) before the path was
+made lean. A redemption is now 13 queries against 3 (25 before; BEGIN and COMMIT
+not counted): the token and the roles (3, as for the trivial endpoint), the
+cashier's vendor, the items with the vendor's contracted prices (one query, correlated
+subqueries), the voucher with its entitlement, plan, programme and project (five
+tables: with the household and its admin unit too, seven, PostgreSQL spent 1.7 ms
+planning it and the ORM 6 ms building and reading it), the plan's vendors; then the
+transaction: the voucher's conditional UPDATE … RETURNING (balance and status in one
+statement), the household with its admin unit, the redemption, its lines and the
+ledger line (`assistance_record(fresh_source=True, household_read_now=True)`: no
+look-up of the source, no savepoint, no second read of the household); after the
+commit the fraud checks from the sale in memory in one query (burst threshold as an
+EXISTS on the Nth row over the index on (vendor, redeemed_at), its flag, the
+household's vendors in the week, their flag). No look-up of the idempotency key before
+the write: the unique (vendor, key) answers a repeat, and a refusal looks for a stored
+answer first. Measured in one process (`GET /api/v1/me/` 5.1 ms, a redemption 18 ms,
+28-30%): the transaction 4.9 ms (the household 1.2, the ledger line 0.9, the UPDATE
+0.4), the voucher 2.7 ms, the items and prices 2.0 ms, the cashier's vendor 1.3 ms,
+the fraud checks 1.1 ms, the plan's vendors 0.5 ms; the rest is the request itself
+(token, roles, DRF). What remains is about 1 ms of ORM per statement: reaching 50%
+would need the sale as one or two statements of hand-written SQL (a data-modifying
+CTE: the voucher's UPDATE … RETURNING, the redemption, its lines and the ledger line)
+and the reads before it in one, outside the ORM and outside `assistance_record`."""
 
 from __future__ import annotations
 

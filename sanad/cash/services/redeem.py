@@ -12,12 +12,16 @@ Never twice for one request
     A request carries an idempotency key, unique per vendor (a database constraint).
     The same key with the same body (sha256 of the canonical JSON of code and items)
     returns the stored answer and spends nothing; with another body it is refused.
-    Two copies of one request racing each other: the unique constraint lets one
-    insert, the other's transaction (balance included) rolls back and it reads the
-    winner's answer.
+    A new key is the common case, so the write is attempted without looking the key
+    up: a key already used breaks the unique constraint, the whole transaction
+    (balance included) rolls back and the stored answer is read. Two copies of one
+    request racing each other end the same way. A request about to be refused (the
+    voucher spent or cancelled since, the vendor suspended, …) first looks for a sale
+    stored under its key, and answers with it if there is one.
 All or nothing
     Balance, redemption, lines and the assistance ledger are written in one
-    transaction. Fraud checks run after it commits and can never undo a sale.
+    transaction. Fraud checks run after it commits (from the sale in memory, one
+    query) and can never undo a sale.
 """
 
 from __future__ import annotations
