@@ -91,9 +91,13 @@ def shot(page: Any, name: str) -> Path:
     return path
 
 
-def sign_in(page: Any, base: str, username: str, password: str = "Sanad-demo-2026") -> None:
+def sign_in(
+    page: Any, base: str, username: str, password: str = "Sanad-demo-2026", lands: str = "/"
+) -> None:
+    """Sign in through the login form; `lands` is where the user arrives (a vendor's
+    cashier is sent on from the dashboard to the redemption page)."""
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(f"{base}{lands}")

@@ -63,7 +63,7 @@ def test_a_cashier_sells_two_items_once_and_sees_the_new_balance(world, live_ser
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
         context, page = _phone(browser)
-        sign_in(page, live_server.url, w.cashier.username, PASSWORD)
+        sign_in(page, live_server.url, w.cashier.username, PASSWORD, lands="/cash/redeem/")
         page.goto(redeem_url)
         assert w.vendor.name in page.get_by_test_id("redeem-vendor").inner_text()
         assert page.evaluate("document.documentElement.scrollWidth") <= 391
@@ -111,7 +111,7 @@ def test_a_cashier_sells_two_items_once_and_sees_the_new_balance(world, live_ser
         w.cashier.preferred_language = "ar"
         w.cashier.save(update_fields=["preferred_language"])
         context, page = _phone(browser, locale="ar-IQ")
-        sign_in(page, live_server.url, w.cashier.username, PASSWORD)
+        sign_in(page, live_server.url, w.cashier.username, PASSWORD, lands="/cash/redeem/")
         page.goto(redeem_url)
         assert page.locator("html").get_attribute("dir") == "rtl"
         assert page.evaluate("document.documentElement.scrollWidth") <= 391
