@@ -183,6 +183,8 @@ class SampleForm(BootstrapMixin, forms.Form):
     seed = forms.IntegerField(
         label=_("Seed (optional)"),
         required=False,
+        min_value=0,
+        max_value=2**62 - 1,
         help_text=_("The same seed draws the same households again."),
     )
 

@@ -86,3 +86,12 @@ def test_a_follow_up_call_is_recorded_on_the_sampled_household():
     assert row.satisfied is None  # nobody answered: nobody said they were satisfied
     with pytest.raises(ValidationFailed):
         services.sample_call_record(user=w.officer, row=row, outcome="maybe")
+
+
+@pytest.mark.parametrize("seed", [-1, 2**62, 2**70, "abc"])
+def test_a_seed_outside_the_stored_range_is_refused_with_a_sentence(seed):
+    w, _camp_event = _served_at_the_camp()
+    with pytest.raises(ValidationFailed) as error:
+        services.sample_draw(user=w.officer, plan=w.plan, size=2, seed=seed)
+    assert "seed" in error.value.fields
+    assert not w.plan.samples.exists()

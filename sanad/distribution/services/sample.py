@@ -68,7 +68,13 @@ def sample_draw(*, user: Any, plan: Plan, size: int, seed: int | None = None) ->
         raise ValidationFailed(message, fields={"size": [message]})
     if seed is None:
         seed = random.SystemRandom().randrange(MAX_SEED)
-    seed = int(seed)
+    try:
+        seed = int(seed)
+    except (TypeError, ValueError):
+        seed = -1
+    if not 0 <= seed < MAX_SEED:
+        message = _("The seed must be a whole number from 0 to %(max)s.") % {"max": MAX_SEED - 1}
+        raise ValidationFailed(message, fields={"seed": [message]})
     strata: dict[int, list[tuple[int, int]]] = defaultdict(list)
     seen: set[int] = set()
     for household_id, event_id, place_id in (
