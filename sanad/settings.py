@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "sanad.stock",
     "sanad.distribution",
     "sanad.cash",
+    "sanad.feedback",
     "sanad.web",
 ]
 
@@ -373,4 +374,14 @@ SANAD_TARGETING_WORK_MEM = env("SANAD_TARGETING_WORK_MEM", "256MB")
 # fraud signal for review.
 SANAD_CASH_BURST_COUNT = env_int("SANAD_CASH_BURST_COUNT", 10)
 SANAD_CASH_BURST_MINUTES = env_int("SANAD_CASH_BURST_MINUTES", 5)
+# Communication with communities: the channel messages go through when none is chosen
+# (a channel code; by default the first active messaging channel); how long after a
+# campaign message a reply counts as a reply to that campaign.
+SANAD_FEEDBACK_DEFAULT_CHANNEL = env("SANAD_FEEDBACK_DEFAULT_CHANNEL", "")
+SANAD_FEEDBACK_REPLY_WINDOW_HOURS = env_int("SANAD_FEEDBACK_REPLY_WINDOW_HOURS", 72)
+# Lower apps (cash vouchers by SMS, distribution notices) message households through
+# this service of the communication module, named here so they do not import it.
+SANAD_HOUSEHOLD_MESSENGER = env(
+    "SANAD_HOUSEHOLD_MESSENGER", "sanad.feedback.services.notify.households_notify"
+)
 SANAD_DEMO_PASSWORD = env("SANAD_DEMO_PASSWORD", "Sanad-demo-2026")

@@ -12,6 +12,7 @@ from sanad.cash import api as cash_api
 from sanad.core import api_views as core_api
 from sanad.dedup import api as dedup_api
 from sanad.distribution import api as distribution_api
+from sanad.feedback import api as feedback_api
 from sanad.geo import api as geo_api
 from sanad.programmes import api as programmes_api
 from sanad.registry import api as registry_api
@@ -35,6 +36,7 @@ for module in (
     stock_api,
     distribution_api,
     cash_api,
+    feedback_api,
 ):
     module.register(router)
 
@@ -61,6 +63,7 @@ urlpatterns = [
     path("stock/", include("sanad.stock.urls")),
     path("distributions/", include("sanad.distribution.urls")),
     path("cash/", include("sanad.cash.urls")),
+    path("feedback/", include("sanad.feedback.urls")),
     path("", include("sanad.core.urls")),
     path("api/v1/me/", accounts_api.me, name="api-me"),
     path("api/v1/", include(router.urls)),

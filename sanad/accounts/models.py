@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sanad.accounts.roles import Role, permissions_of
+from sanad.accounts.roles import SENSITIVE, Role, permissions_of
 from sanad.core.areas import ProgrammeArea
 from sanad.core.models import BaseModel
 from sanad.core.scoping import ScopeGrant, ScopePaths
@@ -112,7 +112,9 @@ class User(AbstractUser):
     def scope_grants(self, permission: str) -> list[ScopeGrant]:
         if not self.is_active:
             return []
-        if self.is_superuser:
+        if self.is_superuser and permission not in SENSITIVE:
+            # A superuser reaches everything except abuse reports and conduct complaints:
+            # those need the focal point's or manager's role like anyone else.
             return [ScopeGrant(all_governorates=True, all_programmes=True)]
         return [
             a.grant() for a in self.active_assignments() if permission in permissions_of(a.role)

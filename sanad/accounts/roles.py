@@ -21,6 +21,7 @@ class Role(models.TextChoices):
     TRANSPORT_OFFICER = "transport_officer", _("Transport officer")
     HOTLINE_OPERATOR = "hotline_operator", _("Hotline operator")
     PSEA_FOCAL_POINT = "psea_focal_point", _("PSEA focal point")
+    FEEDBACK_MANAGER = "feedback_manager", _("Accountability manager (feedback and complaints)")
     FINANCE_OFFICER = "finance_officer", _("Finance officer")
     VENDOR_STAFF = "vendor_staff", _("Vendor staff (redeems e-vouchers)")
     ME_VIEWER = "me_viewer", _("M&E viewer")
@@ -75,9 +76,27 @@ PERMISSIONS: dict[str, str] = {
     "cash.request_payment": "Reconcile vendors' redemptions into payment requests and submit them.",
     "cash.approve_payment": "Approve or reject payment requests someone else submitted, and record them paid.",
     "cash.manage_transfers": "Export payment lists for the financial service provider, import its results, make follow-up lists.",
+    "feedback.view_case": "See feedback cases (complaints, requests, feedback) in scope; not the restricted ones.",
+    "feedback.log_case": "Record a case from any channel (hotline call, help desk, suggestion box, meeting, message).",
+    "feedback.manage_case": "Acknowledge, assign, refer, answer and close feedback cases.",
+    "feedback.view_conduct": "See and handle complaints about staff or partner conduct (managers).",
+    "feedback.handle_psea": "See and handle reports of sexual exploitation and abuse (PSEA focal points only).",
+    "feedback.view_inbox": "See contacts and the two-way inbox of messages.",
+    "feedback.reply": "Reply to contacts and turn a message into a case.",
+    "feedback.manage_contact": "Add contacts, record their consent, opt them out or back in.",
+    "feedback.view_campaign": "See campaigns, their reports, channels and community sessions.",
+    "feedback.manage_campaign": "Create campaigns, choose their audience and texts, schedule and send them.",
+    "feedback.manage_channel": "Configure channels and their rate limits, and the response deadlines per category.",
+    "feedback.manage_session": "Record focus groups, awareness sessions and theatre events and their findings.",
+    "feedback.view_trends": "See the trends of feedback cases (counts by category, place, month; response times).",
 }
 
 ALL = frozenset(PERMISSIONS)
+# Knowing that an abuse report or a conduct complaint exists is restricted to the people
+# who handle them: not even administrators hold these unless given the role (they can
+# assign it, and that assignment is in the audit trail).
+SENSITIVE = frozenset({"feedback.handle_psea", "feedback.view_conduct"})
+_CASES = {"feedback.view_case", "feedback.log_case", "feedback.manage_case", "feedback.view_trends"}
 _SEE_PLACES = {
     "geo.view_adminunit",
     "geo.view_place",
@@ -86,7 +105,7 @@ _SEE_PLACES = {
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.ADMINISTRATOR: ALL,
+    Role.ADMINISTRATOR: ALL - SENSITIVE,
     Role.IM_OFFICER: frozenset(
         _SEE_PLACES
         | {
@@ -110,6 +129,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "stock.view_stock",
             "distribution.view_distribution",
             "cash.view_cash",
+            "feedback.view_campaign",
+            "feedback.view_trends",
         }
     ),
     Role.PROGRAMME_OFFICER: frozenset(
@@ -138,6 +159,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "cash.manage_plan",
             "cash.approve_plan",
             "cash.manage_vendor",
+            "feedback.view_case",
+            "feedback.log_case",
+            "feedback.manage_case",
+            "feedback.view_inbox",
+            "feedback.reply",
+            "feedback.manage_contact",
+            "feedback.view_campaign",
+            "feedback.manage_campaign",
+            "feedback.manage_session",
+            "feedback.view_trends",
         }
     ),
     # Field teams verify lists in their governorates (targeting.export_list: the sheets).
@@ -150,6 +181,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "targeting.export_list",
             "distribution.view_distribution",
             "distribution.record_receipt",
+            "feedback.log_case",
+            "feedback.manage_session",
         }
     ),
     Role.CAMP_MANAGER: frozenset(
@@ -163,6 +196,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "assistance.view_assistance",
             "targeting.view_list",
             "distribution.view_distribution",
+            "feedback.view_case",
+            "feedback.log_case",
+            "feedback.manage_case",
+            "feedback.view_campaign",
+            "feedback.manage_session",
+            "feedback.view_trends",
         }
     ),
     # Warehouses receive, kit, dispatch and count; approving an adjustment is a second
@@ -183,11 +222,43 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.TRANSPORT_OFFICER: frozenset(_SEE_PLACES | {"registry.view_household"}),
     # The hotline answers "why was I not selected?": the explanation and appeal look-up.
+    # It also logs calls as cases, answers the inbox and closes the loop by calling back.
     Role.HOTLINE_OPERATOR: frozenset(
         _SEE_PLACES
-        | {"registry.view_household", "assistance.view_assistance", "targeting.view_list"}
+        | _CASES
+        | {
+            "registry.view_household",
+            "assistance.view_assistance",
+            "targeting.view_list",
+            "feedback.view_inbox",
+            "feedback.reply",
+            "feedback.manage_contact",
+            "feedback.view_campaign",
+        }
     ),
-    Role.PSEA_FOCAL_POINT: frozenset(_SEE_PLACES | {"registry.view_household"}),
+    # The only role that sees reports of sexual exploitation and abuse.
+    Role.PSEA_FOCAL_POINT: frozenset(
+        _SEE_PLACES | _CASES | {"registry.view_household", "feedback.handle_psea"}
+    ),
+    # Runs the feedback mechanism: channels, deadlines, campaigns, and the complaints
+    # about staff or partner conduct (not abuse reports: those are the focal points').
+    Role.FEEDBACK_MANAGER: frozenset(
+        _SEE_PLACES
+        | _CASES
+        | {
+            "registry.view_household",
+            "targeting.view_list",
+            "reporting.view_aggregates",
+            "feedback.view_conduct",
+            "feedback.view_inbox",
+            "feedback.reply",
+            "feedback.manage_contact",
+            "feedback.view_campaign",
+            "feedback.manage_campaign",
+            "feedback.manage_channel",
+            "feedback.manage_session",
+        }
+    ),
     # Finance reconciles vendors and pays them, and runs transfers through the provider;
     # the second signature on a payment request is always another finance officer.
     Role.FINANCE_OFFICER: frozenset(
@@ -211,6 +282,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "stock.view_stock",
             "distribution.view_distribution",
             "cash.view_cash",
+            "feedback.view_campaign",
+            "feedback.view_trends",
         }
     ),
     # Donors see aggregates and the projects they fund; no records about people or places.

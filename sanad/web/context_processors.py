@@ -122,6 +122,42 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
                 "url": cash_children[0]["url"],
             }
         )
+    feedback_children: list[dict[str, Any]] = []
+    if has_permission(user, "feedback.view_case"):
+        feedback_children.append({"label": _("Cases"), "url": _try_reverse("feedback:case_list")})
+    if has_permission(user, "feedback.log_case"):
+        feedback_children.append(
+            {"label": _("Log a case"), "url": _try_reverse("feedback:case_create")}
+        )
+    if has_permission(user, "feedback.view_inbox"):
+        feedback_children += [
+            {"label": _("Inbox"), "url": _try_reverse("feedback:inbox")},
+            {"label": _("Contacts"), "url": _try_reverse("feedback:contact_list")},
+        ]
+    if has_permission(user, "feedback.view_campaign"):
+        feedback_children += [
+            {"label": _("Campaigns"), "url": _try_reverse("feedback:campaign_list")},
+            {"label": _("Community sessions"), "url": _try_reverse("feedback:session_list")},
+            {"label": _("Channels"), "url": _try_reverse("feedback:channel_list")},
+        ]
+    elif has_permission(user, "feedback.manage_session"):
+        feedback_children.append(
+            {"label": _("Community sessions"), "url": _try_reverse("feedback:session_list")}
+        )
+    if has_permission(user, "feedback.view_trends"):
+        feedback_children.append(
+            {"label": _("Trends"), "url": _try_reverse("feedback:case_trends")}
+        )
+    feedback_children = [c for c in feedback_children if c["url"]]
+    if feedback_children:
+        items.append(
+            {
+                "label": _("Feedback"),
+                "icon": "chat-dots",
+                "children": feedback_children,
+                "url": feedback_children[0]["url"],
+            }
+        )
     place_children: list[dict[str, Any]] = []
     if has_permission(user, "geo.view_place"):
         place_children.append({"label": _("Places"), "url": reverse("geo:place_list")})
@@ -152,6 +188,15 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
     admin_children.append({"label": _("Jobs"), "url": reverse("core:job_list")})
     items.append({"label": _("Administration"), "icon": "gear", "children": admin_children})
     return items
+
+
+def _try_reverse(name: str) -> str | None:  # TEMP while the feedback pages are built
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
 
 
 def _reaches(user: Any, code: str) -> bool:
