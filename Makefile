@@ -32,7 +32,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python system-deps
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## make demo: install, prepare the embedded database, load the demo data if new, run worker + site
+## make demo: install, prepare the embedded database, load the demo data if new, run worker, outbox + site
 demo: install
 	@mkdir -p $(VAR)
 	@if [ -f "$(DB)" ]; then NEW=0; else NEW=1; fi; \
@@ -41,9 +41,10 @@ demo: install
 	@$(MAKE) --no-print-directory serve
 
 serve: install
-	@echo "Sanad on http://$(HOST):$(PORT)/  (job worker running beside it; Ctrl-C stops both)"
+	@echo "Sanad on http://$(HOST):$(PORT)/  (job worker and SMS outbox running beside it; Ctrl-C stops all)"
 	@$(SANAD) db_worker --queue-name default --interval 1 >$(VAR)/worker.log 2>&1 & WORKER=$$!; \
-	trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	$(SANAD) outbox >$(VAR)/outbox.log 2>&1 & OUTBOX=$$!; \
+	trap "kill $$WORKER $$OUTBOX 2>/dev/null" EXIT INT TERM; \
 	$(SANAD) runserver $(HOST):$(PORT)
 
 ## make test: install and run the test suite (SQLite; PostgreSQL with DATABASE_URL set)

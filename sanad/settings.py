@@ -326,6 +326,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Choice sets whose field names (status, kind, category, language) other apps use too.
+    "ENUM_NAME_OVERRIDES": {
+        "FeedbackCaseStatusEnum": "sanad.feedback.models.Case.Status",
+        "FeedbackCategoryEnum": "sanad.feedback.models.Category",
+        "FeedbackCampaignStatusEnum": "sanad.feedback.models.Campaign.Status",
+        "FeedbackSessionKindEnum": "sanad.feedback.models.CommunitySession.Kind",
+        "FeedbackLanguageEnum": "sanad.feedback.models.Language",
+    },
 }
 
 # --- Security -------------------------------------------------------------------
@@ -377,6 +385,8 @@ SANAD_CASH_BURST_MINUTES = env_int("SANAD_CASH_BURST_MINUTES", 5)
 # Communication with communities: the channel messages go through when none is chosen
 # (a channel code; by default the first active messaging channel); how long after a
 # campaign message a reply counts as a reply to that campaign.
+# The site's address, for links in e-mails (routing of abuse reports, escalations).
+SANAD_BASE_URL = env("SANAD_BASE_URL", "http://127.0.0.1:8000")
 SANAD_FEEDBACK_DEFAULT_CHANNEL = env("SANAD_FEEDBACK_DEFAULT_CHANNEL", "")
 SANAD_FEEDBACK_REPLY_WINDOW_HOURS = env_int("SANAD_FEEDBACK_REPLY_WINDOW_HOURS", 72)
 # Lower apps (cash vouchers by SMS, distribution notices) message households through

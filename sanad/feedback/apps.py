@@ -22,7 +22,4 @@ class FeedbackConfig(AppConfig):
             models.CommunitySession,
         ):
             audit.register(model)
-        try:
-            from sanad.feedback import jobs  # noqa: F401  (registers the background jobs)
-        except ImportError:  # pragma: no cover - while the app is being built
-            pass
+        from sanad.feedback import jobs  # noqa: F401  (registers the background jobs)

@@ -157,6 +157,16 @@ def _assistance_url(household: Household) -> str:
     )
 
 
+def _cases_url(household: Household) -> str | None:
+    # The feedback app's case list, filtered to the household (registry may not import
+    # feedback: by URL name). The link shows no count: what a user may see of the
+    # cases, abuse reports above all, is decided by the case list itself.
+    try:
+        return f"{reverse('feedback:case_list')}?household={household.public_id}"
+    except NoReverseMatch:
+        return None
+
+
 def _detail_context(request: HttpRequest, household: Household) -> dict[str, Any]:
     user = request.user
     today = timezone.localdate()
@@ -198,6 +208,9 @@ def _detail_context(request: HttpRequest, household: Household) -> dict[str, Any
         "card_url": _card_url(household) if has_permission(user, PRINT_CARDS) else None,
         "assistance_url": (
             _assistance_url(household) if has_permission(user, ASSISTANCE_VIEW) else None
+        ),
+        "cases_url": (
+            _cases_url(household) if has_permission(user, "feedback.view_case") else None
         ),
     }
 

@@ -124,31 +124,26 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
         )
     feedback_children: list[dict[str, Any]] = []
     if has_permission(user, "feedback.view_case"):
-        feedback_children.append({"label": _("Cases"), "url": _try_reverse("feedback:case_list")})
+        feedback_children.append({"label": _("Cases"), "url": reverse("feedback:case_list")})
     if has_permission(user, "feedback.log_case"):
-        feedback_children.append(
-            {"label": _("Log a case"), "url": _try_reverse("feedback:case_create")}
-        )
+        feedback_children.append({"label": _("Log a case"), "url": reverse("feedback:case_create")})
     if has_permission(user, "feedback.view_inbox"):
         feedback_children += [
-            {"label": _("Inbox"), "url": _try_reverse("feedback:inbox")},
-            {"label": _("Contacts"), "url": _try_reverse("feedback:contact_list")},
+            {"label": _("Inbox"), "url": reverse("feedback:inbox")},
+            {"label": _("Contacts"), "url": reverse("feedback:contact_list")},
         ]
     if has_permission(user, "feedback.view_campaign"):
         feedback_children += [
-            {"label": _("Campaigns"), "url": _try_reverse("feedback:campaign_list")},
-            {"label": _("Community sessions"), "url": _try_reverse("feedback:session_list")},
-            {"label": _("Channels"), "url": _try_reverse("feedback:channel_list")},
+            {"label": _("Campaigns"), "url": reverse("feedback:campaign_list")},
+            {"label": _("Community sessions"), "url": reverse("feedback:session_list")},
+            {"label": _("Channels"), "url": reverse("feedback:channel_list")},
         ]
     elif has_permission(user, "feedback.manage_session"):
         feedback_children.append(
-            {"label": _("Community sessions"), "url": _try_reverse("feedback:session_list")}
+            {"label": _("Community sessions"), "url": reverse("feedback:session_list")}
         )
     if has_permission(user, "feedback.view_trends"):
-        feedback_children.append(
-            {"label": _("Trends"), "url": _try_reverse("feedback:case_trends")}
-        )
-    feedback_children = [c for c in feedback_children if c["url"]]
+        feedback_children.append({"label": _("Trends"), "url": reverse("feedback:case_trends")})
     if feedback_children:
         items.append(
             {
@@ -188,15 +183,6 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
     admin_children.append({"label": _("Jobs"), "url": reverse("core:job_list")})
     items.append({"label": _("Administration"), "icon": "gear", "children": admin_children})
     return items
-
-
-def _try_reverse(name: str) -> str | None:  # TEMP while the feedback pages are built
-    from django.urls import NoReverseMatch
-
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
 
 
 def _reaches(user: Any, code: str) -> bool:

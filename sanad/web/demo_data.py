@@ -103,8 +103,18 @@ USERS = [
         "IOM",
         "Finance officer, cash and vouchers",
     ),
-    ("hotline", "Sara Mahmoud", "hotline_operator", None, ("CWC",), "IOM", "Hotline operator"),
+    # The hotline takes calls about every programme, so it reaches them all.
+    ("hotline", "Sara Mahmoud", "hotline_operator", None, None, "IOM", "Hotline operator"),
     ("psea", "Noor Abdullah", "psea_focal_point", None, None, "IOM", "PSEA focal point"),
+    (
+        "aap",
+        "Hana Rashid",
+        "feedback_manager",
+        None,
+        None,
+        "IOM",
+        "Accountability manager (feedback and complaints)",
+    ),
     ("me.viewer", "Yousif Jabbar", "me_viewer", None, None, "IOM", "M&E officer"),
     (
         "donor",

@@ -75,6 +75,7 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
     from tests.cash.matrix_payments import cash_payment_world
     from tests.dedup.matrix import dedup_world
     from tests.distribution.matrix import distribution_world
+    from tests.feedback.matrix import feedback_world_for_matrix
     from tests.registry.imports.matrix import import_batch_of_someone_else
     from tests.stock.matrix import stock_world
     from tests.targeting.matrix import targeting_world
@@ -86,6 +87,7 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
         "distribution": distribution_world(),
         "cash": cash_world_for_matrix(),
         "cash_payments": cash_payment_world(),
+        "feedback": feedback_world_for_matrix(),
         "import_batch": import_batch_of_someone_else(),
         "household_in": household_in,
         "household_out": household_out,
@@ -675,6 +677,12 @@ def cash_payment_checks(*args: Any) -> list[Any]:
     return checks(*args)
 
 
+def feedback_checks(*args: Any) -> list[Any]:
+    from tests.feedback.matrix import feedback_checks as checks
+
+    return checks(*args)
+
+
 def distribution_api_checks(*args: Any) -> list[Any]:
     from tests.distribution.api_matrix import distribution_api_checks as checks
 
@@ -947,6 +955,7 @@ def registry_checks(role: str, w: World) -> list[Check]:
         *distribution_api_checks(role, w.extras["distribution"], Check, can, allowed, HIDDEN),
         *cash_checks(role, w.extras["cash"], Check, can, allowed, HIDDEN),
         *cash_payment_checks(role, w.extras["cash_payments"], Check, can, allowed, HIDDEN),
+        *feedback_checks(role, w.extras["feedback"], Check, can, allowed, HIDDEN),
         # An aggregate: donors and M&E see it too (reporting.view_aggregates).
         Check(
             "assistance-people-reached",

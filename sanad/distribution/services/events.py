@@ -11,13 +11,17 @@ the rest, which needs a reason.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sanad.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -37,6 +41,8 @@ from sanad.registry.models import Household
 from sanad.stock import services as stock
 from sanad.targeting import selectors as targeting
 
+logger = logging.getLogger(__name__)
+
 EVENT_REFERENCE = "distribution.event"
 # Places where households live (Household.place): an event there serves its residents.
 # Elsewhere (a village, an office, a warehouse site) it serves the out-of-camp
@@ -45,14 +51,33 @@ RESIDENTIAL = (Place.Kind.FORMAL_CAMP, Place.Kind.INFORMAL_SITE, Place.Kind.COLL
 
 
 def _notify_households(event: Event) -> None:
-    """Hook: tell the expected households where and when to come.
+    """Tell the expected households where and when to come, by SMS in each one's
+    language, through the communication module's service named by the setting
+    `SANAD_HOUSEHOLD_MESSENGER` (distribution does not import that module). Called once
+    the event's transaction commits; a failure to message is logged and never undoes or
+    blocks the event."""
+    path = getattr(settings, "SANAD_HOUSEHOLD_MESSENGER", "")
+    if not path:
+        return
+    try:
+        notify = import_string(path)
+        ids = list(event.expected.values_list("household_id", flat=True))
+        place, day = event.place, event.date
 
-    Issue 6 asks for notices to beneficiaries "through the communication module when it
-    exists"; that module (issue 8, `sanad.feedback`/communication) does not exist yet,
-    so this does nothing. It is called once the event's transaction commits
-    (`transaction.on_commit`), which is where the communication module's service (an
-    SMS campaign to the heads' phones, in their preferred language) will be called."""
-    return None
+        def text() -> str:
+            name = (
+                place.name_ar
+                if get_language() in {"ar", "ckb"} and place.name_ar
+                else place.name_en
+            )
+            return _(
+                "Distribution on %(date)s at %(place)s. Please come with your household "
+                "card. If you cannot come, send someone on your household's list."
+            ) % {"date": day.isoformat(), "place": name}
+
+        notify(household_ids=ids, text_for=text)
+    except Exception:  # the event stands; the notice can be sent again as a campaign
+        logger.exception("could not notify the households of event %s", event.pk)
 
 
 def _households_at(plan: Plan, place: Place) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from sanad.core.scoping import has_permission, scoped
 from sanad.feedback.models import (
@@ -40,13 +40,23 @@ def cases_for(
         return visible  # already empty (or the user's own, normal cases)
     for sensitivity, unlock in SENSITIVITY_PERMISSION.items():
         if has_permission(user, unlock):
-            visible = visible | scoped(base.filter(sensitivity=sensitivity), user, unlock)
+            # Within the scope of the unlocking permission AND of `permission`: a
+            # focal point's reach to manage or count abuse reports is never wider than
+            # either of their grants.
+            restricted = scoped(base.filter(sensitivity=sensitivity), user, unlock)
+            visible = visible | scoped(restricted, user, permission)
     return visible
 
 
 def messages_visible(user: Any, queryset: QuerySet[Message]) -> QuerySet[Message]:
     """Leave out messages that became (or answer) a case the user may not know of."""
     hidden = hidden_sensitivities(user)
-    if not hidden:
-        return queryset
-    return queryset.exclude(case__sensitivity__in=hidden)
+    shown = Q(case__isnull=True) | Q(case__sensitivity=Sensitivity.NORMAL)
+    if len(hidden) == len(SENSITIVITY_PERMISSION):
+        return queryset.filter(shown)
+    # Holding the unlocking permission is not enough: the restricted case must also be
+    # within its scope (a Duhok focal point does not learn of an Erbil abuse report
+    # through the inbox).
+    restricted = [s for s in SENSITIVITY_PERMISSION if s not in hidden]
+    reachable = cases_for(user).filter(sensitivity__in=restricted).values("pk")
+    return queryset.filter(shown | Q(case__in=reachable))

@@ -88,6 +88,7 @@ class Command(BaseCommand):
                 self._targeting(admin)
                 self._nfi(admin)
                 self._cash(admin, options["password"])
+                self._feedback(admin)
         if not options["quiet_logins"]:
             self.print_logins(options["password"])
 
@@ -200,6 +201,17 @@ class Command(BaseCommand):
                     + (", a cash plan paid through a provider." if "cash" in made else ".")
                 )
             )
+
+    def _feedback(self, admin: User) -> None:
+        """Channels, contacts, a sent and a scheduled campaign, feedback cases (an abuse
+        report only the PSEA focal point sees), community sessions and an inbox."""
+        from sanad.feedback.demo import seed as seed_feedback
+
+        names = ("admin", "hotline", "psea", "aap", "nfi.officer")
+        users = {u.username: u for u in User.objects.filter(username__in=names)}
+        users.setdefault("admin", admin)
+        with acting_as(users.get("hotline") or admin, source="command"):
+            seed_feedback(users=users, today=timezone.localdate(), stdout=self.stdout)
 
     def print_logins(self, password: str) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {password})")
