@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "sanad.distribution",
     "sanad.cash",
     "sanad.feedback",
+    "sanad.camps",
     "sanad.web",
 ]
 
@@ -394,4 +395,12 @@ SANAD_FEEDBACK_REPLY_WINDOW_HOURS = env_int("SANAD_FEEDBACK_REPLY_WINDOW_HOURS",
 SANAD_HOUSEHOLD_MESSENGER = env(
     "SANAD_HOUSEHOLD_MESSENGER", "sanad.feedback.services.notify.households_notify"
 )
+# CCCM: where maintenance-ticket photos are kept (outside the public media: they are
+# served only to who may see the ticket); the map's tile server (none by default: the
+# site map draws the admin boundaries' points without one, field offices are often
+# offline); the service that turns a closure plan's households into movement requests
+# (the transportation module's, once it exists; empty: not available yet).
+SANAD_CAMPS_PHOTO_DIR = Path(env("SANAD_CAMPS_PHOTO_DIR", "") or VAR_DIR / "camps-photos")
+SANAD_MAP_TILES_URL = env("SANAD_MAP_TILES_URL", "")
+SANAD_MOVEMENT_REQUESTER = env("SANAD_MOVEMENT_REQUESTER", "")
 SANAD_DEMO_PASSWORD = env("SANAD_DEMO_PASSWORD", "Sanad-demo-2026")

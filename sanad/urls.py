@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from sanad.accounts import api as accounts_api
 from sanad.accounts.forms import LoginForm
 from sanad.assistance import api as assistance_api
+from sanad.camps import api as camps_api
 from sanad.cash import api as cash_api
 from sanad.core import api_views as core_api
 from sanad.dedup import api as dedup_api
@@ -37,6 +38,7 @@ for module in (
     distribution_api,
     cash_api,
     feedback_api,
+    camps_api,
 ):
     module.register(router)
 
@@ -64,6 +66,7 @@ urlpatterns = [
     path("distributions/", include("sanad.distribution.urls")),
     path("cash/", include("sanad.cash.urls")),
     path("feedback/", include("sanad.feedback.urls")),
+    path("camps/", include("sanad.camps.urls")),
     path("", include("sanad.core.urls")),
     path("api/v1/me/", accounts_api.me, name="api-me"),
     path("api/v1/", include(router.urls)),

@@ -22,6 +22,7 @@ class Role(models.TextChoices):
     HOTLINE_OPERATOR = "hotline_operator", _("Hotline operator")
     PSEA_FOCAL_POINT = "psea_focal_point", _("PSEA focal point")
     FEEDBACK_MANAGER = "feedback_manager", _("Accountability manager (feedback and complaints)")
+    MAINTENANCE_TEAM = "maintenance_team", _("Maintenance team (care and maintenance)")
     FINANCE_OFFICER = "finance_officer", _("Finance officer")
     VENDOR_STAFF = "vendor_staff", _("Vendor staff (redeems e-vouchers)")
     ME_VIEWER = "me_viewer", _("M&E viewer")
@@ -89,6 +90,16 @@ PERMISSIONS: dict[str, str] = {
     "feedback.manage_channel": "Configure channels and their rate limits, and the response deadlines per category.",
     "feedback.manage_session": "Record focus groups, awareness sessions and theatre events and their findings.",
     "feedback.view_trends": "See the trends of feedback cases (counts by category, place, month; response times).",
+    "camps.view_site": "See sites (camps, informal sites, collective centres), their population, monitoring, infrastructure, tickets, hazards, trainings and closure plans.",
+    "camps.manage_site": "Register sites, their capacity, plots and shelters, and which households live where.",
+    "camps.record_monitoring": "Record and submit monthly site monitoring rounds.",
+    "camps.manage_standards": "Edit the camp standards indicators are held to.",
+    "camps.raise_ticket": "Raise care-and-maintenance tickets (also from residents' feedback cases).",
+    "camps.manage_ticket": "Triage, assign and verify maintenance tickets; set preventive maintenance schedules; record assets.",
+    "camps.work_ticket": "Record the work done on an assigned maintenance ticket, with photos.",
+    "camps.record_mrt": "Record Mobile Response Team visits, hazard assessments and mitigation actions.",
+    "camps.manage_training": "Record trainings for camp-management actors, participants and test scores.",
+    "camps.manage_closure": "Plan camp closures and consolidations: households, destinations and dates.",
 }
 
 ALL = frozenset(PERMISSIONS)
@@ -131,6 +142,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "cash.view_cash",
             "feedback.view_campaign",
             "feedback.view_trends",
+            "camps.view_site",
+            "camps.manage_site",
+            "camps.manage_standards",
         }
     ),
     Role.PROGRAMME_OFFICER: frozenset(
@@ -169,6 +183,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "feedback.manage_campaign",
             "feedback.manage_session",
             "feedback.view_trends",
+            "camps.view_site",
+            "camps.raise_ticket",
+            "camps.manage_training",
+            "camps.manage_closure",
         }
     ),
     # Field teams verify lists in their governorates (targeting.export_list: the sheets).
@@ -183,6 +201,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "distribution.record_receipt",
             "feedback.log_case",
             "feedback.manage_session",
+            "camps.view_site",
+            "camps.record_monitoring",
+            "camps.raise_ticket",
+            "camps.record_mrt",
         }
     ),
     Role.CAMP_MANAGER: frozenset(
@@ -202,6 +224,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "feedback.view_campaign",
             "feedback.manage_session",
             "feedback.view_trends",
+            "camps.view_site",
+            "camps.manage_site",
+            "camps.record_monitoring",
+            "camps.raise_ticket",
+            "camps.manage_ticket",
+            "camps.work_ticket",
+            "camps.record_mrt",
+            "camps.manage_training",
+            "camps.manage_closure",
         }
     ),
     # Warehouses receive, kit, dispatch and count; approving an adjustment is a second
@@ -220,7 +251,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "distribution.close_event",
         }
     ),
-    Role.TRANSPORT_OFFICER: frozenset(_SEE_PLACES | {"registry.view_household"}),
+    Role.TRANSPORT_OFFICER: frozenset(
+        _SEE_PLACES | {"registry.view_household", "camps.view_site"}
+    ),
+    # Care-and-maintenance teams see the sites and record the work on their tickets.
+    Role.MAINTENANCE_TEAM: frozenset(_SEE_PLACES | {"camps.view_site", "camps.work_ticket"}),
     # The hotline answers "why was I not selected?": the explanation and appeal look-up.
     # It also logs calls as cases, answers the inbox and closes the loop by calling back.
     Role.HOTLINE_OPERATOR: frozenset(
@@ -234,6 +269,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "feedback.reply",
             "feedback.manage_contact",
             "feedback.view_campaign",
+            "camps.raise_ticket",
         }
     ),
     # The only role that sees reports of sexual exploitation and abuse.
@@ -257,6 +293,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "feedback.manage_campaign",
             "feedback.manage_channel",
             "feedback.manage_session",
+            "camps.raise_ticket",
         }
     ),
     # Finance reconciles vendors and pays them, and runs transfers through the provider;
@@ -284,6 +321,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "cash.view_cash",
             "feedback.view_campaign",
             "feedback.view_trends",
+            "camps.view_site",
         }
     ),
     # Donors see aggregates and the projects they fund; no records about people or places.
