@@ -334,6 +334,7 @@ SPECTACULAR_SETTINGS = {
         "FeedbackCampaignStatusEnum": "sanad.feedback.models.Campaign.Status",
         "FeedbackSessionKindEnum": "sanad.feedback.models.CommunitySession.Kind",
         "FeedbackLanguageEnum": "sanad.feedback.models.Language",
+        "CampsTicketCategoryEnum": "sanad.camps.models.Ticket.Category",
     },
 }
 
@@ -400,6 +401,11 @@ SANAD_HOUSEHOLD_MESSENGER = env(
 # site map draws the admin boundaries' points without one, field offices are often
 # offline); the service that turns a closure plan's households into movement requests
 # (the transportation module's, once it exists; empty: not available yet).
+# Periodic work of other modules that `sanad outbox` runs every 30 seconds besides its
+# own (each idempotent): preventive maintenance tickets.
+SANAD_PERIODIC_TASKS = env_list(
+    "SANAD_PERIODIC_TASKS", "sanad.camps.services.schedules.schedules_raise_due"
+)
 SANAD_CAMPS_PHOTO_DIR = Path(env("SANAD_CAMPS_PHOTO_DIR", "") or VAR_DIR / "camps-photos")
 SANAD_MAP_TILES_URL = env("SANAD_MAP_TILES_URL", "")
 SANAD_MOVEMENT_REQUESTER = env("SANAD_MOVEMENT_REQUESTER", "")

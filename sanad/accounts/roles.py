@@ -251,9 +251,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "distribution.close_event",
         }
     ),
-    Role.TRANSPORT_OFFICER: frozenset(
-        _SEE_PLACES | {"registry.view_household", "camps.view_site"}
-    ),
+    Role.TRANSPORT_OFFICER: frozenset(_SEE_PLACES | {"registry.view_household", "camps.view_site"}),
     # Care-and-maintenance teams see the sites and record the work on their tickets.
     Role.MAINTENANCE_TEAM: frozenset(_SEE_PLACES | {"camps.view_site", "camps.work_ticket"}),
     # The hotline answers "why was I not selected?": the explanation and appeal look-up.

@@ -8,7 +8,7 @@ class CampsConfig(AppConfig):
     verbose_name = _("Camp coordination and camp management")
 
     def ready(self) -> None:
-        from sanad.camps import models
+        from sanad.camps import jobs_sites, models  # noqa: F401  (jobs_sites: registers its job)
         from sanad.core import audit
 
         for model in (
@@ -26,3 +26,4 @@ class CampsConfig(AppConfig):
             models.ClosurePlan,
         ):
             audit.register(model)
+        from sanad.camps import exports_monitoring  # noqa: F401  (registers the gaps export job)

@@ -260,6 +260,10 @@ class MonitoringRound(BaseModel):
     SCOPE = SITE_SCOPE
     VIEW_PERMISSION = VIEW
     MANAGE_PERMISSION = MONITOR
+    # Submitting computes the indicators; reopening (a manager, with a reason) clears them.
+    STATUS_MACHINE: ClassVar[StateMachine] = StateMachine(
+        "status", {"draft": {"submitted"}, "submitted": {"draft"}}, reason_required={"draft"}
+    )
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="rounds")
     month = models.DateField(_("month"))

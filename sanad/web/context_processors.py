@@ -122,6 +122,30 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
                 "url": cash_children[0]["url"],
             }
         )
+    camps_children: list[dict[str, Any]] = []
+    if has_permission(user, "camps.view_site"):
+        camps_children += [
+            {"label": _("Sites"), "url": reverse("camps:site_list")},
+            {"label": _("Map of sites"), "url": reverse("camps:site_map")},
+            {"label": _("Monthly monitoring"), "url": reverse("camps:round_list")},
+            {"label": _("Gaps against standards"), "url": reverse("camps:gap_report")},
+            {"label": _("Maintenance tickets"), "url": reverse("camps:ticket_list")},
+            {"label": _("Infrastructure"), "url": reverse("camps:asset_list")},
+            {"label": _("Mobile Response Teams"), "url": reverse("camps:mrt_visit_list")},
+            {"label": _("Hazards"), "url": reverse("camps:hazard_list")},
+            {"label": _("Sites by priority"), "url": reverse("camps:site_priorities")},
+            {"label": _("Trainings"), "url": reverse("camps:training_list")},
+            {"label": _("Closures and consolidations"), "url": reverse("camps:closure_list")},
+        ]
+    if camps_children:
+        items.append(
+            {
+                "label": _("Camps"),
+                "icon": "house-door",
+                "children": camps_children,
+                "url": camps_children[0]["url"],
+            }
+        )
     feedback_children: list[dict[str, Any]] = []
     if has_permission(user, "feedback.view_case"):
         feedback_children.append({"label": _("Cases"), "url": reverse("feedback:case_list")})

@@ -107,6 +107,15 @@ USERS = [
     ("hotline", "Sara Mahmoud", "hotline_operator", None, None, "IOM", "Hotline operator"),
     ("psea", "Noor Abdullah", "psea_focal_point", None, None, "IOM", "PSEA focal point"),
     (
+        "maintenance",
+        "Azad Hajji",
+        "maintenance_team",
+        ("IQG09",),
+        None,
+        "Harikar",
+        "Care and maintenance team, Domiz camps",
+    ),
+    (
         "aap",
         "Hana Rashid",
         "feedback_manager",

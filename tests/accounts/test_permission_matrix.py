@@ -71,6 +71,10 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
             source_id=item,
         )
 
+    from tests.camps.matrix_monitoring import monitoring_world
+    from tests.camps.matrix_mrt import mrt_world
+    from tests.camps.matrix_sites import sites_world
+    from tests.camps.matrix_tickets import tickets_world
     from tests.cash.matrix import cash_world_for_matrix
     from tests.cash.matrix_payments import cash_payment_world
     from tests.dedup.matrix import dedup_world
@@ -88,6 +92,10 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
         "cash": cash_world_for_matrix(),
         "cash_payments": cash_payment_world(),
         "feedback": feedback_world_for_matrix(),
+        "camps_sites": sites_world(),
+        "camps_monitoring": monitoring_world(),
+        "camps_mrt": mrt_world(),
+        "camps_tickets": tickets_world(),
         "import_batch": import_batch_of_someone_else(),
         "household_in": household_in,
         "household_out": household_out,
@@ -677,6 +685,30 @@ def cash_payment_checks(*args: Any) -> list[Any]:
     return checks(*args)
 
 
+def camps_sites_checks(*args: Any) -> list[Any]:
+    from tests.camps.matrix_sites import sites_checks as checks
+
+    return checks(*args)
+
+
+def camps_monitoring_checks(*args: Any) -> list[Any]:
+    from tests.camps.matrix_monitoring import monitoring_checks as checks
+
+    return checks(*args)
+
+
+def camps_mrt_checks(*args: Any) -> list[Any]:
+    from tests.camps.matrix_mrt import mrt_checks as checks
+
+    return checks(*args)
+
+
+def camps_tickets_checks(*args: Any) -> list[Any]:
+    from tests.camps.matrix_tickets import tickets_checks as checks
+
+    return checks(*args)
+
+
 def feedback_checks(*args: Any) -> list[Any]:
     from tests.feedback.matrix import feedback_checks as checks
 
@@ -956,6 +988,10 @@ def registry_checks(role: str, w: World) -> list[Check]:
         *cash_checks(role, w.extras["cash"], Check, can, allowed, HIDDEN),
         *cash_payment_checks(role, w.extras["cash_payments"], Check, can, allowed, HIDDEN),
         *feedback_checks(role, w.extras["feedback"], Check, can, allowed, HIDDEN),
+        *camps_sites_checks(role, w.extras["camps_sites"], Check, can, allowed, HIDDEN),
+        *camps_monitoring_checks(role, w.extras["camps_monitoring"], Check, can, allowed, HIDDEN),
+        *camps_mrt_checks(role, w.extras["camps_mrt"], Check, can, allowed, HIDDEN),
+        *camps_tickets_checks(role, w.extras["camps_tickets"], Check, can, allowed, HIDDEN),
         # An aggregate: donors and M&E see it too (reporting.view_aggregates).
         Check(
             "assistance-people-reached",

@@ -251,6 +251,8 @@ def case_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
             "household_url": household_url,
             "appeal": selectors.appeal_context(user=request.user, case=case),
             "restricted": case.sensitivity != Sensitivity.NORMAL,
+            # A string, not an import: camps sits above feedback (ADR 0008).
+            "can_raise_ticket": has_permission(request.user, "camps.raise_ticket"),
         },
     )
 

@@ -146,23 +146,30 @@ class Command(BaseCommand):
         self.stdout.write(f"{prefix}: " + ("; ".join(parts) if parts else "nothing sent"))
 
     def _periodic(self) -> None:
-        try:
-            from sanad.feedback.services.campaigns import campaigns_due_start
+        """Start due campaigns, escalate overdue cases, then the other modules' periodic
+        work named by the setting SANAD_PERIODIC_TASKS (e.g. preventive maintenance):
+        one long-running process instead of a cron per module. Each is idempotent and a
+        failure of one never stops the others nor the sender."""
+        from django.conf import settings
+        from django.utils.module_loading import import_string
 
-            started = campaigns_due_start()
-            if started:
-                self.stdout.write(f"outbox: started {started} scheduled campaign(s)")
-        except ImportError:
-            pass
-        except Exception as exc:
-            self.stderr.write(f"outbox: campaigns_due_start failed: {type(exc).__name__}: {exc}")
-        try:
-            from sanad.feedback.services.cases import cases_escalate_overdue
+        from sanad.feedback.services.campaigns import campaigns_due_start
+        from sanad.feedback.services.cases import cases_escalate_overdue
 
-            escalated = cases_escalate_overdue()
-            if escalated:
-                self.stdout.write(f"outbox: escalated {escalated} overdue case(s)")
-        except ImportError:
-            pass
-        except Exception as exc:
-            self.stderr.write(f"outbox: cases_escalate_overdue failed: {type(exc).__name__}: {exc}")
+        tasks: list[tuple[str, Any]] = [
+            ("started scheduled campaign(s)", campaigns_due_start),
+            ("escalated overdue case(s)", cases_escalate_overdue),
+        ]
+        for path in getattr(settings, "SANAD_PERIODIC_TASKS", []):
+            try:
+                tasks.append((path, import_string(path)))
+            except ImportError as exc:
+                self.stderr.write(f"outbox: periodic task {path} not found: {exc}")
+        for label, task in tasks:
+            try:
+                done = task()
+            except Exception as exc:
+                self.stderr.write(f"outbox: {label} failed: {type(exc).__name__}: {exc}")
+                continue
+            if done:
+                self.stdout.write(f"outbox: {done} {label}")

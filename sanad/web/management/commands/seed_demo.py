@@ -89,6 +89,7 @@ class Command(BaseCommand):
                 self._nfi(admin)
                 self._cash(admin, options["password"])
                 self._feedback(admin)
+                self._camps(admin)
         if not options["quiet_logins"]:
             self.print_logins(options["password"])
 
@@ -212,6 +213,28 @@ class Command(BaseCommand):
         users.setdefault("admin", admin)
         with acting_as(users.get("hotline") or admin, source="command"):
             seed_feedback(users=users, today=timezone.localdate(), stdout=self.stdout)
+
+    def _camps(self, admin: User) -> None:
+        """Sites on the demo's camps and informal sites with plots, households and
+        population, monitoring rounds with gaps, assets, tickets and preventive
+        schedules, Mobile Response Team visits with hazards, trainings, a consolidation."""
+        from sanad.camps import demo_monitoring, demo_mrt, demo_sites, demo_tickets
+
+        names = ("admin", "camp.manager", "enumerator", "imo", "maintenance", "hotline", "aap")
+        users = {u.username: u for u in User.objects.filter(username__in=names)}
+        users.setdefault("admin", admin)
+        today = timezone.localdate()
+        with acting_as(users.get("camp.manager") or admin, source="command"):
+            sites = demo_sites.seed(sites={}, users=users, today=today, stdout=self.stdout)
+            rounds = demo_monitoring.seed(sites=sites, users=users, today=today)
+            tickets = demo_tickets.seed(sites=sites, users=users, today=today)
+            mrt = demo_mrt.seed(sites=sites, users=users, today=today)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Camps: {len(sites)} sites; monitoring {rounds}; maintenance {tickets}; "
+                f"Mobile Response Teams and trainings {mrt}."
+            )
+        )
 
     def print_logins(self, password: str) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {password})")
