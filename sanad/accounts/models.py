@@ -96,6 +96,11 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.get_full_name() or self.username
 
+    def get_full_name(self) -> str:
+        # Sanad keeps one `full_name` (names do not split into first and last the same
+        # way in Arabic, Kurdish and English); templates asking for get_full_name get it.
+        return self.full_name or super().get_full_name()
+
     # --- permissions and scope -------------------------------------------------
     def active_assignments(self) -> list[RoleAssignment]:
         cache = getattr(self, "_sanad_assignments", None)

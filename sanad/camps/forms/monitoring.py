@@ -174,6 +174,7 @@ class GapFilterForm(BootstrapMixin, forms.Form):
         choices=[(3, "3"), (6, "6"), (12, "12")],
         coerce=int,
         required=False,
+        initial=6,  # what the page shows when nothing is chosen
         empty_value=6,  # type: ignore[arg-type]
     )
     governorate = forms.ModelChoiceField(

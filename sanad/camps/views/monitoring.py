@@ -171,6 +171,8 @@ def round_create(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             _service_errors(form, exc)
         else:
+            if request.POST.get("then") == "submit":
+                return _submit(request, round_)
             messages.success(
                 request, _("The round is saved as a draft. Check the numbers, then submit it.")
             )

@@ -317,7 +317,11 @@ def _render_detail(
         forms["reject"] = bound.get("reject") or ReasonForm(prefix="reject")
     if ticket.status == STATUS.ASSIGNED and services.may_record_work(user, ticket):
         forms["work"] = bound.get("work") or WorkForm(prefix="work")
-    worker = services.work_recorded_by(ticket) if ticket.status == STATUS.DONE else None
+    worker = (
+        services.work_recorded_by(ticket)
+        if ticket.status in (STATUS.DONE, STATUS.VERIFIED)
+        else None
+    )
     if manage and ticket.status == STATUS.DONE:
         forms["send_back"] = bound.get("send_back") or ReasonForm(prefix="send_back")
         forms["check"] = True
