@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,18 @@ def browser() -> Iterator[Any]:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield browser
         browser.close()
+
+
+@contextmanager
+def own_chromium(shared: Any, args: list[str]) -> Iterator[Any]:
+    """A Chromium of a test's own (a fake camera, say), launched by the session's
+    Playwright: a second `sync_playwright()` in one process is refused once the session's
+    is running, whichever test happened to start it."""
+    own = shared.browser_type.launch(executable_path=CHROMIUM, headless=True, args=args)
+    try:
+        yield own
+    finally:
+        own.close()
 
 
 @pytest.fixture

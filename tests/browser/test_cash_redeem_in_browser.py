@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ARGS, CHROMIUM, shot, sign_in
+from tests.browser.conftest import ARGS, own_chromium, shot, sign_in
 from tests.browser.test_distribution_day_in_browser import _y4m_of_qr
 
 pytestmark = [pytest.mark.browser]
@@ -42,9 +42,9 @@ def _phone(pw_browser: Any, *, locale: str = "en-GB") -> Any:
     return context, page
 
 
-def test_a_cashier_sells_two_items_once_and_sees_the_new_balance(world, live_server, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_a_cashier_sells_two_items_once_and_sees_the_new_balance(
+    world, live_server, tmp_path, browser
+):
     from sanad.cash.models import Redemption
     from sanad.cash.services._common import code_display
     from tests.factories import PASSWORD
@@ -60,8 +60,7 @@ def test_a_cashier_sells_two_items_once_and_sees_the_new_balance(world, live_ser
     ]
     redeem_url = f"{live_server.url}/cash/redeem/"
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+    with own_chromium(browser, args) as browser:
         context, page = _phone(browser)
         sign_in(page, live_server.url, w.cashier.username, PASSWORD, lands="/cash/redeem/")
         page.goto(redeem_url)
@@ -125,4 +124,3 @@ def test_a_cashier_sells_two_items_once_and_sees_the_new_balance(world, live_ser
         assert page.evaluate("document.documentElement.scrollWidth") <= 391
         shot(page, "cash-redeem-sale-ar")
         context.close()
-        browser.close()

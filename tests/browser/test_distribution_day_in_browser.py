@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ARGS, CHROMIUM, shot, sign_in
+from tests.browser.conftest import ARGS, own_chromium, shot, sign_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -83,9 +83,9 @@ def _sign(page: Any) -> None:
     )
 
 
-def test_a_card_is_scanned_signed_and_recorded_once_even_offline(world, live_server, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_a_card_is_scanned_signed_and_recorded_once_even_offline(
+    world, live_server, tmp_path, browser
+):
     from sanad.distribution.models import Receipt
     from sanad.registry.cards.pdf import qr_payload
     from tests.factories import PASSWORD
@@ -102,8 +102,7 @@ def test_a_card_is_scanned_signed_and_recorded_once_even_offline(world, live_ser
     day = f"{live_server.url}/distributions/events/{event.public_id}/day/"
     # Playwright's sync API runs an event loop; the ORM is called beside it.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+    with own_chromium(browser, args) as browser:
         context, page = _phone(browser)
         sign_in(page, live_server.url, w.field.username, PASSWORD)
         page.goto(day)
@@ -176,4 +175,3 @@ def test_a_card_is_scanned_signed_and_recorded_once_even_offline(world, live_ser
         assert panel.get_attribute("data-verdict") == "already_received"
         shot(page, "distribution-day-refused-ar")
         context.close()
-        browser.close()
