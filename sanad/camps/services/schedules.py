@@ -155,7 +155,7 @@ def _raise_due(today: datetime.date) -> int:
         try:
             with transaction.atomic():
                 schedule = (
-                    MaintenanceSchedule.objects.select_for_update()
+                    MaintenanceSchedule.objects.select_for_update(of=("self",))
                     .select_related("site", "asset")
                     .filter(pk=pk, active=True, next_due_on__lte=today)
                     .first()
