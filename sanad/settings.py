@@ -384,11 +384,11 @@ SANAD_TARGETING_WORK_MEM = env("SANAD_TARGETING_WORK_MEM", "256MB")
 # fraud signal for review.
 SANAD_CASH_BURST_COUNT = env_int("SANAD_CASH_BURST_COUNT", 10)
 SANAD_CASH_BURST_MINUTES = env_int("SANAD_CASH_BURST_MINUTES", 5)
+# The site's address, for links in e-mails (routing of abuse reports, escalations).
+SANAD_BASE_URL = env("SANAD_BASE_URL", "http://127.0.0.1:8000")
 # Communication with communities: the channel messages go through when none is chosen
 # (a channel code; by default the first active messaging channel); how long after a
 # campaign message a reply counts as a reply to that campaign.
-# The site's address, for links in e-mails (routing of abuse reports, escalations).
-SANAD_BASE_URL = env("SANAD_BASE_URL", "http://127.0.0.1:8000")
 SANAD_FEEDBACK_DEFAULT_CHANNEL = env("SANAD_FEEDBACK_DEFAULT_CHANNEL", "")
 SANAD_FEEDBACK_REPLY_WINDOW_HOURS = env_int("SANAD_FEEDBACK_REPLY_WINDOW_HOURS", 72)
 # Lower apps (cash vouchers by SMS, distribution notices) message households through
@@ -396,16 +396,16 @@ SANAD_FEEDBACK_REPLY_WINDOW_HOURS = env_int("SANAD_FEEDBACK_REPLY_WINDOW_HOURS",
 SANAD_HOUSEHOLD_MESSENGER = env(
     "SANAD_HOUSEHOLD_MESSENGER", "sanad.feedback.services.notify.households_notify"
 )
-# CCCM: where maintenance-ticket photos are kept (outside the public media: they are
-# served only to who may see the ticket); the map's tile server (none by default: the
-# site map draws the admin boundaries' points without one, field offices are often
-# offline); the service that turns a closure plan's households into movement requests
-# (the transportation module's, once it exists; empty: not available yet).
 # Periodic work of other modules that `sanad outbox` runs every 30 seconds besides its
 # own (each idempotent): preventive maintenance tickets.
 SANAD_PERIODIC_TASKS = env_list(
     "SANAD_PERIODIC_TASKS", "sanad.camps.services.schedules.schedules_raise_due"
 )
+# CCCM: where maintenance-ticket photos are kept (outside the public media: they are
+# served only to who may see the ticket); the map's tile server (none by default: the
+# site map shows the sites without one, field offices are often offline); the service
+# that turns a closure plan's households into movement requests (the transportation
+# module's, once it exists; empty: not available yet).
 SANAD_CAMPS_PHOTO_DIR = Path(env("SANAD_CAMPS_PHOTO_DIR", "") or VAR_DIR / "camps-photos")
 SANAD_MAP_TILES_URL = env("SANAD_MAP_TILES_URL", "")
 SANAD_MOVEMENT_REQUESTER = env("SANAD_MOVEMENT_REQUESTER", "")
