@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -136,6 +137,7 @@ INSTALLED_APPS = [
     "sanad.cash",
     "sanad.feedback",
     "sanad.camps",
+    "sanad.shelter",
     "sanad.web",
 ]
 
@@ -409,4 +411,13 @@ SANAD_PERIODIC_TASKS = env_list(
 SANAD_CAMPS_PHOTO_DIR = Path(env("SANAD_CAMPS_PHOTO_DIR", "") or VAR_DIR / "camps-photos")
 SANAD_MAP_TILES_URL = env("SANAD_MAP_TILES_URL", "")
 SANAD_MOVEMENT_REQUESTER = env("SANAD_MOVEMENT_REQUESTER", "")
+# Shelter: where assessment and inspection photos and handover signatures are kept (not
+# public media); the covered living space per person below which a repaired house is
+# flagged (Sphere and the Shelter Cluster Iraq: 3.5 m²); the days of defects liability
+# after a handover for houses repaired directly or by the family.
+SANAD_SHELTER_PHOTO_DIR = Path(
+    env("SANAD_SHELTER_PHOTO_DIR", "") or VAR_DIR / "shelter-photos"
+)
+SANAD_SHELTER_MIN_M2_PER_PERSON = Decimal(env("SANAD_SHELTER_MIN_M2_PER_PERSON", "3.5"))
+SANAD_SHELTER_DEFECTS_DAYS = int(env("SANAD_SHELTER_DEFECTS_DAYS", "180"))
 SANAD_DEMO_PASSWORD = env("SANAD_DEMO_PASSWORD", "Sanad-demo-2026")

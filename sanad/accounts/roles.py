@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     PSEA_FOCAL_POINT = "psea_focal_point", _("PSEA focal point")
     FEEDBACK_MANAGER = "feedback_manager", _("Accountability manager (feedback and complaints)")
     MAINTENANCE_TEAM = "maintenance_team", _("Maintenance team (care and maintenance)")
+    SHELTER_ENGINEER = "shelter_engineer", _("Shelter engineer (assessments and inspections)")
     FINANCE_OFFICER = "finance_officer", _("Finance officer")
     VENDOR_STAFF = "vendor_staff", _("Vendor staff (redeems e-vouchers)")
     ME_VIEWER = "me_viewer", _("M&E viewer")
@@ -100,6 +101,13 @@ PERMISSIONS: dict[str, str] = {
     "camps.record_mrt": "Record Mobile Response Team visits, hazard assessments and mitigation actions.",
     "camps.manage_training": "Record trainings for camp-management actors, participants and test scores.",
     "camps.manage_closure": "Plan camp closures and consolidations: households, destinations and dates.",
+    "shelter.view_shelter": "See damage assessments, rehabilitation cases, inspections, contracts, site upgrades and road projects, and the price catalogue.",
+    "shelter.assess_damage": "Record damage assessments of houses, with photos and the bill of quantities.",
+    "shelter.inspect_works": "Record and sign off inspections of works (signing off a milestone releases a family's next cash tranche).",
+    "shelter.manage_case": "Validate assessments, prioritise them, open rehabilitation cases, record handovers and defects.",
+    "shelter.manage_contract": "Register contractors, run tenders, award and manage works contracts, certify milestones and release retention.",
+    "shelter.manage_catalogue": "Edit the price catalogue bills of quantities are estimated from.",
+    "shelter.manage_site_works": "Plan and follow critical-shelter upgrades in sites and camp-road projects.",
 }
 
 ALL = frozenset(PERMISSIONS)
@@ -145,6 +153,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "camps.view_site",
             "camps.manage_site",
             "camps.manage_standards",
+            "shelter.view_shelter",
+            "shelter.manage_catalogue",
         }
     ),
     Role.PROGRAMME_OFFICER: frozenset(
@@ -187,6 +197,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "camps.raise_ticket",
             "camps.manage_training",
             "camps.manage_closure",
+            "shelter.view_shelter",
+            "shelter.assess_damage",
+            "shelter.manage_case",
+            "shelter.manage_contract",
+            "shelter.manage_catalogue",
+            "shelter.manage_site_works",
         }
     ),
     # Field teams verify lists in their governorates (targeting.export_list: the sheets).
@@ -205,6 +221,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "camps.record_monitoring",
             "camps.raise_ticket",
             "camps.record_mrt",
+            "shelter.view_shelter",
+            "shelter.assess_damage",
         }
     ),
     Role.CAMP_MANAGER: frozenset(
@@ -233,6 +251,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "camps.record_mrt",
             "camps.manage_training",
             "camps.manage_closure",
+            "shelter.view_shelter",
+            "shelter.manage_site_works",
         }
     ),
     # Warehouses receive, kit, dispatch and count; approving an adjustment is a second
@@ -254,6 +274,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.TRANSPORT_OFFICER: frozenset(_SEE_PLACES | {"registry.view_household", "camps.view_site"}),
     # Care-and-maintenance teams see the sites and record the work on their tickets.
     Role.MAINTENANCE_TEAM: frozenset(_SEE_PLACES | {"camps.view_site", "camps.work_ticket"}),
+    # Engineers assess damage and inspect works (signing off milestones); they see the
+    # households whose houses they assess, and the sites where upgrades are made.
+    Role.SHELTER_ENGINEER: frozenset(
+        _SEE_PLACES
+        | {
+            "registry.view_household",
+            "camps.view_site",
+            "shelter.view_shelter",
+            "shelter.assess_damage",
+            "shelter.inspect_works",
+        }
+    ),
     # The hotline answers "why was I not selected?": the explanation and appeal look-up.
     # It also logs calls as cases, answers the inbox and closes the loop by calling back.
     Role.HOTLINE_OPERATOR: frozenset(
@@ -304,6 +336,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "cash.approve_payment",
             "cash.manage_transfers",
             "reporting.view_aggregates",
+            "shelter.view_shelter",
         }
     ),
     # A vendor's cashier: the redemption page and nothing about anyone else.
@@ -320,6 +353,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "feedback.view_campaign",
             "feedback.view_trends",
             "camps.view_site",
+            "shelter.view_shelter",
         }
     ),
     # Donors see aggregates and the projects they fund; no records about people or places.

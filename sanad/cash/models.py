@@ -290,6 +290,9 @@ class Entitlement(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     condition_evidence = models.CharField(_("evidence"), max_length=300, blank=True)
+    # How many of the plan's tranches may be paid: all of them once released, unless the
+    # plan's condition releases them one by one (a verified shelter milestone each).
+    released_tranches = models.PositiveSmallIntegerField(_("tranches released"), default=0)
 
     class Meta:
         ordering = ["plan", "id"]
@@ -302,6 +305,41 @@ class Entitlement(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.plan_id}:{self.household_id} {self.amount} {self.currency}"
+
+
+class TrancheRelease(models.Model):
+    """One tranche of an entitlement released by its condition being met, with what
+    shows it (an inspection report): the record of why a tranche could be paid."""
+
+    SCOPE = ScopePaths(
+        governorate="entitlement__household__governorate__pcode",
+        programme="entitlement__plan__programme__code",
+    )
+    VIEW_PERMISSION = VIEW
+
+    entitlement = models.ForeignKey(
+        Entitlement, on_delete=models.PROTECT, related_name="tranche_releases"
+    )
+    tranche = models.PositiveSmallIntegerField(_("tranche"))
+    evidence = models.CharField(_("evidence"), max_length=300)
+    source = models.CharField(_("released by the record"), max_length=80, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    released_at = models.DateTimeField(_("released at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["entitlement", "tranche"]
+        verbose_name = _("tranche release")
+        verbose_name_plural = _("tranche releases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entitlement", "tranche"], name="cash_tranche_released_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entitlement_id}#{self.tranche}"
 
 
 class Voucher(BaseModel):

@@ -122,6 +122,33 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
                 "url": cash_children[0]["url"],
             }
         )
+    shelter_children: list[dict[str, Any]] = []
+    if has_permission(user, "shelter.view_shelter"):
+        for label, name in (
+            (_("Overview by project"), "shelter:home"),
+            (_("Damage assessments"), "shelter:assessment_list"),
+            (_("Prioritisation"), "shelter:priority_list"),
+            (_("Rehabilitation cases"), "shelter:case_list"),
+            (_("Contractors"), "shelter:contractor_list"),
+            (_("Tenders"), "shelter:tender_list"),
+            (_("Contracts"), "shelter:contract_list"),
+            (_("Site upgrades"), "shelter:upgrade_list"),
+            (_("Camp roads"), "shelter:road_list"),
+            (_("Price catalogue"), "shelter:catalogue"),
+        ):
+            try:  # TEMPORARY while the parts are written
+                shelter_children.append({"label": label, "url": reverse(name)})
+            except Exception:  # noqa: S112
+                continue
+    if shelter_children:
+        items.append(
+            {
+                "label": _("Shelter"),
+                "icon": "hammer",
+                "children": shelter_children,
+                "url": shelter_children[0]["url"],
+            }
+        )
     camps_children: list[dict[str, Any]] = []
     if has_permission(user, "camps.view_site"):
         camps_children += [

@@ -32,6 +32,7 @@ from sanad.cash.services.payments import (
 from sanad.cash.services.plans import (
     entitlement_amount,
     entitlement_condition_met,
+    entitlement_tranche_release,
     plan_approve,
     plan_cancel,
     plan_close,
@@ -74,6 +75,7 @@ __all__ = [
     "discrepancy_message",
     "entitlement_amount",
     "entitlement_condition_met",
+    "entitlement_tranche_release",
     "fmt_money",
     "follow_up_create",
     "fsp_template_create",

@@ -25,6 +25,7 @@ from sanad.cash.models import (
     Entitlement,
     Payment,
     Redemption,
+    TrancheRelease,
     Vendor,
     Voucher,
 )
@@ -253,6 +254,7 @@ def plan_approve(*, user: Any, plan: CashPlan) -> CashPlan:
                 code="list_not_approved",
             )
         status = Entitlement.Status.PENDING if plan.condition else Entitlement.Status.RELEASED
+        released = 0 if plan.condition else plan.tranches
         rows = []
         for household, members in _households(plan):
             value = entitlement_amount(plan, members)
@@ -267,6 +269,7 @@ def plan_approve(*, user: Any, plan: CashPlan) -> CashPlan:
                     currency=plan.currency,
                     exchange_rate=plan.exchange_rate,
                     status=status,
+                    released_tranches=released,
                     created_by=actor(user),
                     updated_by=actor(user),
                 )
@@ -363,6 +366,7 @@ def entitlement_condition_met(*, user: Any, entitlement: Entitlement, evidence: 
         condition_met_at=now,
         condition_met_by=actor(user),
         condition_evidence=evidence,
+        released_tranches=plan.tranches,
         updated_at=now,
         updated_by=actor(user),
     )
@@ -374,3 +378,88 @@ def entitlement_condition_met(*, user: Any, entitlement: Entitlement, evidence: 
             code="not_pending",
         )
     return entitlement
+
+
+def entitlement_tranche_release(
+    *,
+    user: Any,
+    entitlement: Entitlement,
+    tranche: int,
+    evidence: str,
+    source: str = "",
+    permission: str | None = MANAGE,
+) -> TrancheRelease:
+    """Release one tranche of an entitlement whose plan pays on a condition met tranche
+    by tranche (a verified shelter milestone for each): tranche k only after tranche
+    k − 1, never twice. Released again with the same tranche (a retried request), it
+    answers the release already recorded. `permission=None` is the caller's word that
+    it checked the user's right to verify the condition (the shelter inspection's
+    sign-off does)."""
+    if permission is not None:
+        require(user, entitlement, permission)
+    evidence = text(evidence, "evidence", limit=300, required=True)
+    with transaction.atomic():
+        entitlement = (
+            Entitlement.objects.select_for_update(of=("self",))
+            .select_related("plan")
+            .get(pk=entitlement.pk)
+        )
+        plan = entitlement.plan
+        done = TrancheRelease.objects.filter(entitlement=entitlement, tranche=tranche).first()
+        if done is not None:
+            return done
+        if not plan.condition:
+            raise Conflict(
+                _("The plan “%(plan)s” has no condition: its tranches are all released.")
+                % {"plan": plan.name},
+                code="no_condition",
+            )
+        if plan.status != CashPlan.Status.APPROVED:
+            raise Conflict(
+                _("The plan is “%(status)s”: entitlements can no longer be released.")
+                % {"status": plan.get_status_display()},
+                code="plan_not_approved",
+            )
+        if entitlement.status == Entitlement.Status.CANCELLED:
+            raise Conflict(
+                _("This entitlement is cancelled: nothing more can be released."),
+                code="entitlement_cancelled",
+            )
+        if not 1 <= tranche <= plan.tranches:
+            raise ValidationFailed(
+                fields={"tranche": [_("Choose a tranche from 1 to %(n)d.") % {"n": plan.tranches}]}
+            )
+        if tranche != entitlement.released_tranches + 1:
+            raise Conflict(
+                _(
+                    "Tranche %(n)d cannot be released before tranche %(before)d: "
+                    "%(released)d released so far."
+                )
+                % {"n": tranche, "before": tranche - 1, "released": entitlement.released_tranches},
+                code="tranche_out_of_order",
+            )
+        now = timezone.now()
+        entitlement.released_tranches = tranche
+        entitlement.status = Entitlement.Status.RELEASED
+        entitlement.condition_met_at = now
+        entitlement.condition_met_by = actor(user)
+        entitlement.condition_evidence = evidence
+        entitlement.updated_by = actor(user)
+        entitlement.save(
+            update_fields=[
+                "released_tranches",
+                "status",
+                "condition_met_at",
+                "condition_met_by",
+                "condition_evidence",
+                "updated_at",
+                "updated_by",
+            ]
+        )
+        return TrancheRelease.objects.create(
+            entitlement=entitlement,
+            tranche=tranche,
+            evidence=evidence,
+            source=source[:80],
+            released_by=actor(user),
+        )

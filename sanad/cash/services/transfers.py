@@ -304,7 +304,11 @@ def payment_list_create(
         taken = Payment.objects.filter(tranche=tranche).exclude(status=PAYMENT.FAILED)
         entitlements = list(
             scoped(
-                Entitlement.objects.filter(plan=plan, status=Entitlement.Status.RELEASED),
+                Entitlement.objects.filter(
+                    plan=plan,
+                    status=Entitlement.Status.RELEASED,
+                    released_tranches__gte=tranche,
+                ),
                 user,
                 TRANSFER,
             )
@@ -312,6 +316,21 @@ def payment_list_create(
             .order_by("pk")
         )
         if not entitlements:
+            waiting = (
+                Entitlement.objects.filter(plan=plan, released_tranches__lt=tranche)
+                .exclude(status=Entitlement.Status.CANCELLED)
+                .exists()
+            )
+            if waiting:
+                raise Conflict(
+                    _(
+                        "No entitlement of this plan you can reach has tranche %(n)d "
+                        "released and unpaid: tranche %(n)d is released only when its "
+                        "condition (%(condition)s) is verified."
+                    )
+                    % {"n": tranche, "condition": plan.get_condition_display()},
+                    code="tranche_not_released",
+                )
             raise Conflict(
                 _(
                     "Every released entitlement of this plan you can reach is already on a "

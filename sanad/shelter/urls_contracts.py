@@ -1,0 +1,7 @@
+"""URLs of the shelter app (contracts part)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+urlpatterns: list[Any] = []
