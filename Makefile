@@ -7,6 +7,10 @@ VAR    ?= var
 DB     := $(VAR)/sanad.sqlite3
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The test suite runs on every core (pytest-xdist; each process has its own test
+# database). PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
+PARALLEL := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --maxprocesses=4)
 
 .PHONY: system-deps demo serve install install-dev test test-postgres test-browser browser-deps lint format bench messages ci clean
 
@@ -49,10 +53,10 @@ serve: install
 
 ## make test: install and run the test suite (SQLite; PostgreSQL with DATABASE_URL set)
 test: install-dev
-	$(BIN)/python -m pytest -m "not browser" -q
+	$(BIN)/python -m pytest -m "not browser" -q $(PARALLEL)
 
 test-postgres: install-dev
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sanad} $(BIN)/python -m pytest -m "not browser" -q
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sanad} $(BIN)/python -m pytest -m "not browser" -q $(PARALLEL)
 
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)

@@ -415,9 +415,7 @@ SANAD_MOVEMENT_REQUESTER = env("SANAD_MOVEMENT_REQUESTER", "")
 # public media); the covered living space per person below which a repaired house is
 # flagged (Sphere and the Shelter Cluster Iraq: 3.5 m²); the days of defects liability
 # after a handover for houses repaired directly or by the family.
-SANAD_SHELTER_PHOTO_DIR = Path(
-    env("SANAD_SHELTER_PHOTO_DIR", "") or VAR_DIR / "shelter-photos"
-)
+SANAD_SHELTER_PHOTO_DIR = Path(env("SANAD_SHELTER_PHOTO_DIR", "") or VAR_DIR / "shelter-photos")
 SANAD_SHELTER_MIN_M2_PER_PERSON = Decimal(env("SANAD_SHELTER_MIN_M2_PER_PERSON", "3.5"))
 SANAD_SHELTER_DEFECTS_DAYS = int(env("SANAD_SHELTER_DEFECTS_DAYS", "180"))
 SANAD_DEMO_PASSWORD = env("SANAD_DEMO_PASSWORD", "Sanad-demo-2026")

@@ -358,6 +358,15 @@ def entitlement_condition_met(*, user: Any, entitlement: Entitlement, evidence: 
             % {"status": plan.get_status_display()},
             code="plan_not_approved",
         )
+    if plan.condition == CashPlan.Condition.SHELTER_MILESTONE:
+        raise Conflict(
+            _(
+                "This plan pays for shelter works: each tranche is released by the "
+                "inspection that verifies its milestone (on the rehabilitation case), "
+                "not by hand."
+            ),
+            code="released_by_inspection",
+        )
     now = timezone.now()
     changed = Entitlement.objects.filter(
         pk=entitlement.pk, status=Entitlement.Status.PENDING
