@@ -134,6 +134,9 @@ class RehabCase(BaseModel):
     defects_liability_until = models.DateField(_("defects liability until"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
 
     class Meta:
         ordering = ["-created_at"]
