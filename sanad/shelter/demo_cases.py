@@ -99,9 +99,13 @@ def seed(*, users: dict[str, Any], today: datetime.date, **shared: Any) -> dict[
             user=officer, case=going, started_on=today - datetime.timedelta(days=30)
         )
         inspect(going, "milestone", 45, 10)
-    # A family repairing its own house with cash in tranches.
-    if free:
-        family = open_(free.pop(0), "cash")
+    # A family repairing its own house with cash in tranches (one holding a self-repair
+    # entitlement, when the demo's cash plan made any).
+    entitled = [a for a in free if a.household_id and shelter_entitlements(a.household_id)]
+    if entitled or free:
+        chosen = (entitled or free)[0]
+        free.remove(chosen)
+        family = open_(chosen, "cash")
         if family.entitlement_id is not None:
             services.case_start(
                 user=officer, case=family, started_on=today - datetime.timedelta(days=25)

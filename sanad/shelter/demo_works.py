@@ -20,7 +20,7 @@ from sanad.shelter.models import Contract
 from sanad.shelter.models.works import RoadProject, SiteUpgrade
 from sanad.shelter.services import works as services
 
-PROJECT = "SHL-GFFO-2025-03"
+PROJECT = "SHL-ECHO-2026-02"
 
 
 def _days(today: datetime.date, n: int) -> datetime.date:

@@ -129,6 +129,7 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
             (_("Damage assessments"), "shelter:assessment_list"),
             (_("Prioritisation"), "shelter:priority_list"),
             (_("Rehabilitation cases"), "shelter:case_list"),
+            (_("Inspections"), "shelter:inspection_list"),
             (_("Contractors"), "shelter:contractor_list"),
             (_("Tenders"), "shelter:tender_list"),
             (_("Contracts"), "shelter:contract_list"),

@@ -75,6 +75,10 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
     from tests.camps.matrix_mrt import mrt_world
     from tests.camps.matrix_sites import sites_world
     from tests.camps.matrix_tickets import tickets_world
+    from tests.shelter.matrix_assessments import assessments_world
+    from tests.shelter.matrix_cases import cases_world
+    from tests.shelter.matrix_contracts import contracts_world
+    from tests.shelter.matrix_works import works_world
     from tests.cash.matrix import cash_world_for_matrix
     from tests.cash.matrix_payments import cash_payment_world
     from tests.dedup.matrix import dedup_world
@@ -96,6 +100,10 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
         "camps_monitoring": monitoring_world(),
         "camps_mrt": mrt_world(),
         "camps_tickets": tickets_world(),
+        "shelter_assessments": assessments_world(),
+        "shelter_cases": cases_world(),
+        "shelter_contracts": contracts_world(),
+        "shelter_works": works_world(),
         "import_batch": import_batch_of_someone_else(),
         "household_in": household_in,
         "household_out": household_out,
@@ -709,6 +717,20 @@ def camps_tickets_checks(*args: Any) -> list[Any]:
     return checks(*args)
 
 
+def shelter_checks(role: str, w: Any, *args: Any) -> list[Any]:
+    from tests.shelter.matrix_assessments import assessments_checks
+    from tests.shelter.matrix_cases import cases_checks
+    from tests.shelter.matrix_contracts import contracts_checks
+    from tests.shelter.matrix_works import works_checks
+
+    return [
+        *assessments_checks(role, w.extras["shelter_assessments"], *args),
+        *cases_checks(role, w.extras["shelter_cases"], *args),
+        *contracts_checks(role, w.extras["shelter_contracts"], *args),
+        *works_checks(role, w.extras["shelter_works"], *args),
+    ]
+
+
 def feedback_checks(*args: Any) -> list[Any]:
     from tests.feedback.matrix import feedback_checks as checks
 
@@ -992,6 +1014,7 @@ def registry_checks(role: str, w: World) -> list[Check]:
         *camps_monitoring_checks(role, w.extras["camps_monitoring"], Check, can, allowed, HIDDEN),
         *camps_mrt_checks(role, w.extras["camps_mrt"], Check, can, allowed, HIDDEN),
         *camps_tickets_checks(role, w.extras["camps_tickets"], Check, can, allowed, HIDDEN),
+        *shelter_checks(role, w, Check, can, allowed, HIDDEN),
         # An aggregate: donors and M&E see it too (reporting.view_aggregates).
         Check(
             "assistance-people-reached",

@@ -157,3 +157,30 @@ def test_the_progress_is_the_latest_signed_off_inspections():
     inspect(w, case, kind="progress", result="noted", progress=35)  # a correction
     case.refresh_from_db()
     assert case.progress == 35
+
+
+def test_the_final_inspection_of_the_last_house_completes_a_fully_certified_contract():
+    import datetime
+
+    from sanad.shelter.services import contracts
+    from tests.shelter.contracts_factories import direct_contract
+
+    w = case_world(households=1)
+    case = open_case(w, modality="contractor")
+    start = datetime.date.today() - datetime.timedelta(days=30)
+    contract = direct_contract(
+        w.officer,
+        w.project,
+        cases=[case],
+        milestones=[("Works", "100", start + datetime.timedelta(days=20))],
+        sign_on=start,
+    )
+    case.refresh_from_db()
+    assert case.status == "in_progress" and case.started_on == start
+    milestone = contract.milestones.get()
+    contracts.milestone_certify(user=w.officer, milestone=milestone, completed_on=milestone.due_on)
+    contract.refresh_from_db()
+    assert contract.status == "active"  # the house is not finished yet
+    complete(w, case)
+    contract.refresh_from_db()
+    assert contract.status == "completed" and contract.completed_on is not None

@@ -248,6 +248,8 @@ class PriorityRound(BaseModel):
     SCOPE = ScopePaths(programme="programme__code")
     VIEW_PERMISSION = VIEW
     MANAGE_PERMISSION = MANAGE_CASE
+    # Final once: the cases opened from it rely on its ranking.
+    STATUS_MACHINE: ClassVar[StateMachine] = StateMachine("status", {"draft": {"final"}})
 
     name = models.CharField(_("name"), max_length=200)
     programme = models.ForeignKey(

@@ -90,6 +90,7 @@ class Command(BaseCommand):
                 self._cash(admin, options["password"])
                 self._feedback(admin)
                 self._camps(admin)
+                self._shelter(admin)
         if not options["quiet_logins"]:
             self.print_logins(options["password"])
 
@@ -235,6 +236,32 @@ class Command(BaseCommand):
                 f"Mobile Response Teams and trainings {mrt}."
             )
         )
+
+    def _shelter(self, admin: User) -> None:
+        """The price catalogue, assessed houses in Ninewa with photos and bills of
+        quantities, a prioritisation, cases in the three modalities (a family repairing
+        its own house paid tranche by tranche), a tender awarded to a contractor with
+        certified milestones, upgrades and a road in the Duhok camps."""
+        from sanad.shelter import (
+            demo_assessments,
+            demo_cases,
+            demo_contracts,
+            demo_targeting,
+            demo_works,
+        )
+
+        names = ("admin", "shelter.officer", "engineer", "camp.manager", "finance")
+        users = {u.username: u for u in User.objects.filter(username__in=names)}
+        users.setdefault("admin", admin)
+        today = timezone.localdate()
+        shared: dict[str, Any] = {}
+        counts: list[str] = []
+        with acting_as(users.get("shelter.officer") or admin, source="command"):
+            for part in (demo_targeting, demo_assessments, demo_cases, demo_contracts, demo_works):
+                made = part.seed(users=users, today=today, **shared) or {}
+                shared.update(made)
+                counts += [f"{len(v)} {k}" for k, v in made.items() if isinstance(v, list | tuple)]
+        self.stdout.write(self.style.SUCCESS("Shelter: " + ", ".join(counts) + "."))
 
     def print_logins(self, password: str) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {password})")
