@@ -75,16 +75,16 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
     from tests.camps.matrix_mrt import mrt_world
     from tests.camps.matrix_sites import sites_world
     from tests.camps.matrix_tickets import tickets_world
-    from tests.shelter.matrix_assessments import assessments_world
-    from tests.shelter.matrix_cases import cases_world
-    from tests.shelter.matrix_contracts import contracts_world
-    from tests.shelter.matrix_works import works_world
     from tests.cash.matrix import cash_world_for_matrix
     from tests.cash.matrix_payments import cash_payment_world
     from tests.dedup.matrix import dedup_world
     from tests.distribution.matrix import distribution_world
     from tests.feedback.matrix import feedback_world_for_matrix
     from tests.registry.imports.matrix import import_batch_of_someone_else
+    from tests.shelter.matrix_assessments import assessments_world
+    from tests.shelter.matrix_cases import cases_world
+    from tests.shelter.matrix_contracts import contracts_world
+    from tests.shelter.matrix_works import works_world
     from tests.stock.matrix import stock_world
     from tests.targeting.matrix import targeting_world
 

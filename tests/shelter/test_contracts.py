@@ -292,9 +292,9 @@ def test_signing_needs_milestones_adding_up_to_100_percent(user, project, houses
         RehabCase.objects.filter(contract=contract).values_list("planned_end", flat=True)
     ) == {datetime.date(2026, 6, 30)}
     # The works on its houses start with the contract.
-    assert set(
-        RehabCase.objects.filter(contract=contract).values_list("status", "started_on")
-    ) == {("in_progress", FEB)}
+    assert set(RehabCase.objects.filter(contract=contract).values_list("status", "started_on")) == {
+        ("in_progress", FEB)
+    }
     with pytest.raises(Conflict):
         services.milestones_set(user=user, contract=contract, milestones=[])
 

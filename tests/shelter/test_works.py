@@ -355,7 +355,6 @@ def test_a_camp_manager_in_another_governorate_does_not_see_the_road(officer, pr
 
 def test_the_demo_plans_upgrades_and_roads_through_the_services_once():
     from sanad.shelter import demo_works
-
     from sanad.shelter.demo_works import PROJECT
 
     project = shelter_project(PROJECT, start_date=datetime.date(2025, 7, 1))
