@@ -231,7 +231,7 @@ class ContractTermsForm(BootstrapMixin, forms.Form):
         label=_("Retention (%)"), initial=10, min_value=0, max_value=50, widget=PERCENT_INPUT
     )
     penalty_per_day_percent = forms.DecimalField(
-        label=_("Penalty per day late (% of the milestone)"),
+        label=_("Penalty per day late (percentage of the milestone)"),
         initial="0.1",
         min_value=0,
         max_value=10,
@@ -239,7 +239,7 @@ class ContractTermsForm(BootstrapMixin, forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.001", "min": "0"}),
     )
     penalty_cap_percent = forms.DecimalField(
-        label=_("Penalty cap (% of the contract)"),
+        label=_("Penalty cap (percentage of the contract)"),
         initial=10,
         min_value=0,
         max_value=100,

@@ -220,10 +220,13 @@ class Contract(BaseModel):
     retention_percent = models.DecimalField(_("retention (%)"), default=10, **PERCENT)
     # Liquidated damages: a share of the contract value per day late, capped.
     penalty_per_day_percent = models.DecimalField(
-        _("penalty per day late (% of the milestone)"), max_digits=6, decimal_places=3, default=0.1
+        _("penalty per day late (percentage of the milestone)"),
+        max_digits=6,
+        decimal_places=3,
+        default=0.1,
     )
     penalty_cap_percent = models.DecimalField(
-        _("penalty cap (% of the contract)"), default=10, **PERCENT
+        _("penalty cap (percentage of the contract)"), default=10, **PERCENT
     )
     defects_liability_days = models.PositiveSmallIntegerField(
         _("defects liability (days)"), default=365
