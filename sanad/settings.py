@@ -337,6 +337,8 @@ SPECTACULAR_SETTINGS = {
         "FeedbackSessionKindEnum": "sanad.feedback.models.CommunitySession.Kind",
         "FeedbackLanguageEnum": "sanad.feedback.models.Language",
         "CampsTicketCategoryEnum": "sanad.camps.models.Ticket.Category",
+        "ShelterInspectionKindEnum": "sanad.shelter.models.Inspection.Kind",
+        "ShelterWorkStatusEnum": "sanad.shelter.models.works.WorkStatus",
     },
 }
 

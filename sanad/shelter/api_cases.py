@@ -28,7 +28,7 @@ from sanad.shelter.selectors.cases import delayed_q
 from sanad.shelter.services import inspections as services
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class CaseMilestoneSerializer(serializers.ModelSerializer):
     class Meta:
         model = CaseMilestone
         fields = [
@@ -43,7 +43,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class RehabCaseSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     assessment = serializers.CharField(source="assessment.reference", read_only=True)
     household = serializers.CharField(
@@ -53,7 +53,7 @@ class CaseSerializer(serializers.ModelSerializer):
     governorate = serializers.CharField(source="governorate.pcode", read_only=True)
     admin_unit = serializers.CharField(source="property.admin_unit.pcode", read_only=True)
     contract = serializers.CharField(source="contract.reference", default=None, read_only=True)
-    milestones = MilestoneSerializer(many=True, read_only=True)
+    milestones = CaseMilestoneSerializer(many=True, read_only=True)
 
     class Meta:
         model = RehabCase
@@ -144,7 +144,7 @@ class CaseViewSet(ScopedReadOnlyViewSet):
     queryset = RehabCase.objects.select_related(
         "assessment", "household", "project", "governorate", "property__admin_unit", "contract"
     ).prefetch_related("milestones")
-    serializer_class = CaseSerializer
+    serializer_class = RehabCaseSerializer
     view_permission = VIEW
     ordering = ["-created_at"]
 

@@ -87,7 +87,7 @@ class TenderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class ContractMilestoneSerializer(serializers.ModelSerializer):
     class Meta:
         model = ContractMilestone
         fields = [
@@ -117,7 +117,7 @@ class ContractSerializer(serializers.ModelSerializer):
     programme = serializers.CharField(source="programme.code", read_only=True)
     governorate = serializers.CharField(source="governorate.pcode", read_only=True)
     cases: Any = serializers.SlugRelatedField(many=True, slug_field="reference", read_only=True)
-    milestones = MilestoneSerializer(many=True, read_only=True)
+    milestones = ContractMilestoneSerializer(many=True, read_only=True)
 
     class Meta:
         model = Contract

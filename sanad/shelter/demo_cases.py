@@ -32,6 +32,16 @@ def seed(*, users: dict[str, Any], today: datetime.date, **shared: Any) -> dict[
     officer = users.get("shelter.officer") or users["admin"]
     engineer = users.get("engineer") or users["admin"]
     rnd = shared.get("round")
+    seeded = list(
+        RehabCase.objects.filter(
+            assessment_id__in=[a.pk for a in shared.get("assessments") or []]
+        ).order_by("pk")
+    )
+    if seeded:  # seeded before
+        return {
+            "cases": seeded,
+            "contractor_cases": [c for c in seeded if c.modality == "contractor"],
+        }
     made: list[RehabCase] = []
     contractor_cases: list[RehabCase] = []
     if rnd is not None and getattr(rnd, "status", "") == "final":

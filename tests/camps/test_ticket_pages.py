@@ -198,7 +198,7 @@ def test_the_detail_page_is_phone_friendly_and_right_to_left(manager, site):
     body = response.content.decode()
     assert response.status_code == 200
     assert 'dir="rtl"' in body
-    assert "camps/photo.js" in body and "onclick" not in body
+    assert "sanad/photo.js" in body and "onclick" not in body
     assert "ml-" not in body.split("<main", 1)[-1].split("</main>")[0].replace("html-", "")
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from sanad.accounts.models import Organisation, User
@@ -255,13 +256,24 @@ class Command(BaseCommand):
         users.setdefault("admin", admin)
         today = timezone.localdate()
         shared: dict[str, Any] = {}
-        counts: list[str] = []
         with acting_as(users.get("shelter.officer") or admin, source="command"):
             for part in (demo_targeting, demo_assessments, demo_cases, demo_contracts, demo_works):
-                made = part.seed(users=users, today=today, **shared) or {}
-                shared.update(made)
-                counts += [f"{len(v)} {k}" for k, v in made.items() if isinstance(v, list | tuple)]
-        self.stdout.write(self.style.SUCCESS("Shelter: " + ", ".join(counts) + "."))
+                shared.update(part.seed(users=users, today=today, **shared) or {})
+        from sanad.shelter import models as shelter
+
+        by_status = dict(
+            shelter.RehabCase.objects.values_list("status").annotate(n=Count("pk")).order_by()
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Shelter: {shelter.Assessment.objects.count()} damage assessments, "
+                f"{sum(by_status.values())} rehabilitation cases ({by_status.get('in_progress', 0)} in "
+                f"progress, {by_status.get('handed_over', 0)} handed over), "
+                f"{shelter.Tender.objects.count()} tender, {shelter.Contract.objects.count()} contracts, "
+                f"{shelter.SiteUpgrade.objects.count()} site upgrades, "
+                f"{shelter.RoadProject.objects.count()} camp roads."
+            )
+        )
 
     def print_logins(self, password: str) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {password})")

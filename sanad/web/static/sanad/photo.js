@@ -1,4 +1,4 @@
-/* Photo inputs of the maintenance pages: show what was chosen (small previews) and
+/* Photo inputs of the field pages (maintenance tickets, shelter inspections): show what was chosen (small previews) and
    warn at once about a file over 8 MB, before a slow upload from the field. */
 (function () {
   "use strict";
