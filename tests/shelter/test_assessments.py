@@ -22,6 +22,7 @@ from sanad.shelter.models import Assessment, AssessmentPhoto, PriceItem, Propert
 from sanad.shelter.services import assessments as services
 from sanad.shelter.services import catalogue
 from sanad.shelter.services._common import PHOTOS
+from sanad.shelter.services.assessments import records
 from tests.factories import DUHOK, NINEWA, make_user, unit
 from tests.registry.factories import make_household
 from tests.shelter.assessments_factories import (
@@ -132,7 +133,7 @@ def test_a_failed_save_after_the_photos_were_written_removes_them(
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "_write_boq", broken)
+    monkeypatch.setattr(records, "_write_boq", broken)
     with pytest.raises(RuntimeError):
         assess(engineer, project, photos=2)
     assert not list(folder.rglob("*.jpg"))

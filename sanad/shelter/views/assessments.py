@@ -42,7 +42,7 @@ from sanad.shelter.models import (
 from sanad.shelter.models.common import Component, ComponentState, DamageCategory
 from sanad.shelter.selectors import assessments as selectors
 from sanad.shelter.services import assessments as services
-from sanad.shelter.services._common import PHOTOS, min_space
+from sanad.shelter.services._common import PHOTOS, min_space, today
 
 STATUS = Assessment.Status
 
@@ -170,12 +170,12 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
     """A new assessment; `?property=<id>` re-assesses a house already recorded."""
     require(request, ASSESS)
     prop = _property_param(request)
-    initial: dict[str, Any] = {"assessed_on": services.today()}
+    initial: dict[str, Any] = {"assessed_on": today()}
     if prop is not None:
         last = prop.assessments.order_by("-assessed_on", "-id").first()
         if last is not None:
             initial.update(AssessmentForm.initial_from(last))
-            initial["assessed_on"] = services.today()
+            initial["assessed_on"] = today()
     form = AssessmentForm(
         (request.POST if request.method == "POST" else None),
         (request.FILES if request.method == "POST" else None),
