@@ -57,10 +57,18 @@ def _contractors(officer: Any) -> list[Contractor]:
     return made
 
 
-def _run(officer: Any, contract: Contract, today: datetime.date, start: datetime.date) -> None:
-    """Milestones 40/40/20, signed at `start`, the first certified five days late and
-    paid."""
+def _run(
+    officer: Any,
+    contract: Contract,
+    today: datetime.date,
+    start: datetime.date,
+    engineer: Any = None,
+) -> None:
+    """Milestones 40/40/20, signed at `start` (the houses' works start), the first
+    certified five days late — after the engineer verified the structural works on
+    every house — and paid."""
     from sanad.shelter.services import contracts as services
+    from sanad.shelter.services import inspections
 
     end = contract.end_on or start + datetime.timedelta(days=120)
     span = max((end - start).days, 30)
@@ -87,6 +95,24 @@ def _run(officer: Any, contract: Contract, today: datetime.date, start: datetime
         return
     reached = first.due_on + datetime.timedelta(days=5)
     if reached <= today - datetime.timedelta(days=3):
+        for case in contract.cases.filter(status="in_progress").order_by("pk"):
+            milestone = inspections.next_milestone(case)
+            if engineer is None or milestone is None:
+                break
+            inspections.inspection_create(
+                user=engineer,
+                case=case,
+                data={
+                    "kind": "milestone",
+                    "milestone": milestone,
+                    "inspected_on": reached,
+                    "checklist": {"roof": "ok", "walls": "ok", "doors_windows": "na"},
+                    "progress": milestone.progress,
+                    "result": "verified",
+                    "findings": "Roof slab and walls rebuilt as in the bill of quantities.",
+                    "sign_off": True,
+                },
+            )
         services.milestone_certify(user=officer, milestone=first, completed_on=reached)
         services.milestone_record_payment(
             user=officer,
@@ -159,7 +185,7 @@ def seed(*, users: dict[str, Any], today: datetime.date, **shared: Any) -> dict[
             bid=bid,
             data={"start_on": start, "defects_liability_days": 180},
         )
-        _run(officer, contract, today, start)
+        _run(officer, contract, today, start, users.get("engineer"))
         tenders.append(tender)
         contracts.append(contract)
     # The camps' works belong to the Duhok camps project.
@@ -181,7 +207,7 @@ def seed(*, users: dict[str, Any], today: datetime.date, **shared: Any) -> dict[
             reason="Framework agreement of the Duhok camps (winterisation works before the "
             "rains): the same contractor and unit prices as the 2024 tender.",
         )
-        _run(officer, camp_works, today, start)
+        _run(officer, camp_works, today, start, users.get("engineer"))
         contracts.append(camp_works)
     for record in (*contractors, *tenders, *contracts):
         record.refresh_from_db()

@@ -173,6 +173,8 @@ def scored_list(
 ) -> Any:
     """An approved targeting list whose included households have these scores
     (`excluded` households are on the list's snapshot but not included)."""
+    from django.db import connection
+
     from sanad.targeting.models import (
         BeneficiaryList,
         ListEntry,
@@ -193,6 +195,14 @@ def scored_list(
         model_version=version,
         status=status,
     )
+    if connection.vendor == "postgresql":
+        # The entries table is partitioned by list (targeting ADR 0006): a list built by
+        # hand needs its partition, as `targeting.build` makes one.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TABLE targeting_listentry_l{int(lst.pk)}_t "
+                f"PARTITION OF targeting_listentry FOR VALUES IN ({int(lst.pk)})"
+            )
     for rank, (household, score) in enumerate(
         [*scores.items(), *[(h, 0.0) for h in excluded]], start=1
     ):

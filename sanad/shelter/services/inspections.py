@@ -197,7 +197,9 @@ def inspection_sign_off(*, user: Any, inspection: Inspection) -> Inspection:
     require(user, INSPECT, inspection)
     with transaction.atomic():
         inspection = (
-            Inspection.objects.select_for_update()
+            # Only the inspection's row: PostgreSQL refuses FOR UPDATE across the
+            # nullable milestone join.
+            Inspection.objects.select_for_update(of=("self",))
             .select_related("case", "milestone")
             .get(pk=inspection.pk)
         )

@@ -234,7 +234,7 @@ def defect_report(*, user: Any, case: RehabCase, data: dict[str, Any]) -> Defect
 
 
 def _locked_defect(defect: Defect) -> Defect:
-    return Defect.objects.select_for_update().select_related("case").get(pk=defect.pk)
+    return Defect.objects.select_for_update(of=("self",)).select_related("case").get(pk=defect.pk)
 
 
 def defect_fix(*, user: Any, defect: Defect, fixed_on: Any = None) -> Defect:

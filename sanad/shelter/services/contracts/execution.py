@@ -111,7 +111,11 @@ def contract_create(
 
 
 def _locked_contract(contract: Contract) -> Contract:
-    return Contract.objects.select_for_update().select_related("contractor").get(pk=contract.pk)
+    return (
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("contractor")
+        .get(pk=contract.pk)
+    )
 
 
 def _require_draft(contract: Contract) -> None:
