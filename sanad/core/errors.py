@@ -53,6 +53,12 @@ class ValidationFailed(ApplicationError):
     default_message = _("Some values are not valid. Correct the marked fields and try again.")
 
 
+def field_error(field: str, message: str, code: str) -> ValidationFailed:
+    """The refusal of one field's value: `message` says what to fix, on the form's field
+    and in the API's `fields`."""
+    return ValidationFailed(message, code=code, fields={field: [message]})
+
+
 class NotFound(ApplicationError):
     code = "not_found"
     status_code = 404

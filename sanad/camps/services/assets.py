@@ -11,15 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from sanad.camps.models import MANAGE_SITE, MANAGE_TICKET, Asset, Condition, Site
-from sanad.core.errors import NotFound, PermissionDenied, ValidationFailed
+from sanad.core.errors import NotFound, PermissionDenied, field_error
 from sanad.core.scoping import can_reach, has_permission
 
 # Site managers register infrastructure; maintenance managers record it too.
 ASSET_PERMISSIONS = (MANAGE_TICKET, MANAGE_SITE)
-
-
-def _fail(field: str, message: str, code: str) -> ValidationFailed:
-    return ValidationFailed(message, code=code, fields={field: [message]})
 
 
 def may_manage_assets(user: Any, site: Site | None = None) -> bool:
@@ -40,26 +36,30 @@ def _values(data: dict[str, Any], *, partial_of: Asset | None = None) -> dict[st
     values: dict[str, Any] = {}
     kind = data.get("kind", partial_of.kind if partial_of else "")
     if kind not in Asset.Kind.values:
-        raise _fail("kind", _("Choose the kind of asset."), "invalid_kind")
+        raise field_error("kind", _("Choose the kind of asset."), "invalid_kind")
     values["kind"] = kind
     code = str(data.get("code", partial_of.code if partial_of else "") or "").strip()
     if not code:
-        raise _fail("code", _("Give the asset a code (e.g. “TAP-B-04”)."), "code_required")
+        raise field_error("code", _("Give the asset a code (e.g. “TAP-B-04”)."), "code_required")
     if len(code) > 40:
-        raise _fail("code", _("Shorten this to %(n)d characters.") % {"n": 40}, "code_too_long")
+        raise field_error(
+            "code", _("Shorten this to %(n)d characters.") % {"n": 40}, "code_too_long"
+        )
     values["code"] = code
     condition = data.get("condition") or (partial_of.condition if partial_of else Condition.GOOD)
     if condition not in Condition.values:
-        raise _fail("condition", _("Choose the condition."), "invalid_condition")
+        raise field_error("condition", _("Choose the condition."), "invalid_condition")
     values["condition"] = condition
     for name, limit in (("description", 300), ("sector", 40)):
         text = str(data.get(name, getattr(partial_of, name, "")) or "").strip()
         if len(text) > limit:
-            raise _fail(name, _("Shorten this to %(n)d characters.") % {"n": limit}, "too_long")
+            raise field_error(
+                name, _("Shorten this to %(n)d characters.") % {"n": limit}, "too_long"
+            )
         values[name] = text
     installed = data.get("installed_on", getattr(partial_of, "installed_on", None))
     if installed and not isinstance(installed, datetime.date):
-        raise _fail("installed_on", _("Enter a date."), "invalid_date")
+        raise field_error("installed_on", _("Enter a date."), "invalid_date")
     values["installed_on"] = installed or None
     for name, low, high in (("lat", -90, 90), ("lon", -180, 180)):
         value = data.get(name, getattr(partial_of, name, None))
@@ -71,7 +71,9 @@ def _values(data: dict[str, Any], *, partial_of: Asset | None = None) -> dict[st
         except (TypeError, ValueError):
             number = float("nan")
         if not (low <= number <= high):
-            raise _fail(name, _("Enter a coordinate in decimal degrees."), "invalid_coordinate")
+            raise field_error(
+                name, _("Enter a coordinate in decimal degrees."), "invalid_coordinate"
+            )
         values[name] = number
     return values
 
@@ -81,7 +83,7 @@ def _unique(site: Site, code: str, exclude: int | None = None) -> None:
     if exclude:
         clash = clash.exclude(pk=exclude)
     if clash.exists():
-        raise _fail(
+        raise field_error(
             "code", _("Another asset of this site has this code. Choose another."), "code_taken"
         )
 
@@ -94,7 +96,7 @@ def asset_create(*, user: Any, site: Site, data: dict[str, Any]) -> Asset:
         with transaction.atomic():
             return Asset.objects.create(site=site, **values)
     except IntegrityError:
-        raise _fail(
+        raise field_error(
             "code", _("Another asset of this site has this code. Choose another."), "code_taken"
         ) from None
 

@@ -16,15 +16,11 @@ from django.utils.translation import gettext as _
 from sanad.camps.models import MANAGE_TICKET, Asset, MaintenanceSchedule, Site, Ticket
 from sanad.camps.services.tickets import _create, category_for_asset_kind
 from sanad.core import context
-from sanad.core.errors import NotFound, PermissionDenied, ValidationFailed
+from sanad.core.errors import NotFound, PermissionDenied, field_error
 from sanad.core.scoping import can_reach, has_permission
 
 log = logging.getLogger(__name__)
 MAX_EVERY_DAYS = 3660
-
-
-def _fail(field: str, message: str, code: str) -> ValidationFailed:
-    return ValidationFailed(message, code=code, fields={field: [message]})
 
 
 def _require(user: Any, site: Site) -> None:
@@ -41,43 +37,47 @@ def _values(site: Site, data: dict[str, Any], current: MaintenanceSchedule | Non
     asset = get("asset")
     kind = get("asset_kind", "") or ""
     if asset is not None and asset.site_id != site.pk:
-        raise _fail("asset", _("The asset is on another site."), "asset_other_site")
+        raise field_error("asset", _("The asset is on another site."), "asset_other_site")
     if asset is not None and kind:
-        raise _fail(
+        raise field_error(
             "asset_kind",
             _("Choose one asset or a kind of asset, not both."),
             "asset_and_kind",
         )
     if kind and kind not in Asset.Kind.values:
-        raise _fail("asset_kind", _("Choose a value from the list."), "invalid_kind")
+        raise field_error("asset_kind", _("Choose a value from the list."), "invalid_kind")
     task = str(get("task", "") or "").strip()
     if not task:
-        raise _fail("task", _("Say what is to be done (e.g. “Clean the water tanks”)."), "task")
+        raise field_error(
+            "task", _("Say what is to be done (e.g. “Clean the water tanks”)."), "task"
+        )
     if len(task) > 200:
-        raise _fail("task", _("Shorten this to %(n)d characters.") % {"n": 200}, "task_long")
+        raise field_error("task", _("Shorten this to %(n)d characters.") % {"n": 200}, "task_long")
     category = get("category") or (
         category_for_asset_kind(asset.kind if asset else kind)
         if (asset or kind)
         else Ticket.Category.OTHER
     )
     if category not in Ticket.Category.values:
-        raise _fail("category", _("Choose a value from the list."), "invalid_category")
+        raise field_error("category", _("Choose a value from the list."), "invalid_category")
     priority = get("priority") or Ticket.Priority.NORMAL
     if priority not in Ticket.Priority.values:
-        raise _fail("priority", _("Choose a value from the list."), "invalid_priority")
+        raise field_error("priority", _("Choose a value from the list."), "invalid_priority")
     try:
         every = int(get("every_days") or 0)
     except (TypeError, ValueError):
         every = 0
     if not 1 <= every <= MAX_EVERY_DAYS:
-        raise _fail(
+        raise field_error(
             "every_days",
             _("Give a number of days between 1 and %(n)d.") % {"n": MAX_EVERY_DAYS},
             "invalid_every_days",
         )
     next_due = get("next_due_on")
     if not isinstance(next_due, datetime.date):
-        raise _fail("next_due_on", _("Give the date the task is next due."), "next_due_required")
+        raise field_error(
+            "next_due_on", _("Give the date the task is next due."), "next_due_required"
+        )
     team = str(get("team", "") or "").strip()[:120]
     return {
         "asset": asset,

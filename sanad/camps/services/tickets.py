@@ -34,7 +34,7 @@ from sanad.core.errors import (
     InvalidTransition,
     NotFound,
     PermissionDenied,
-    ValidationFailed,
+    field_error,
 )
 from sanad.core.scoping import can_reach, has_permission, scoped
 
@@ -54,10 +54,6 @@ MAX_PHOTOS = 10
 
 def due_at_for(priority: str, raised_at: datetime.datetime) -> datetime.datetime:
     return raised_at + DUE_AFTER.get(priority, DUE_AFTER[Priority.NORMAL])
-
-
-def _fail(field: str, message: str, code: str) -> ValidationFailed:
-    return ValidationFailed(message, code=code, fields={field: [message]})
 
 
 def _require(user: Any, obj: Any, permission: str) -> None:
@@ -88,14 +84,14 @@ def _next_number(year: int) -> str:
 def _choice(data: dict[str, Any], field: str, choices: Any, default: str | None = None) -> str:
     value = str(data.get(field) or default or "")
     if value not in choices.values:
-        raise _fail(field, _("Choose a value from the list."), f"invalid_{field}")
+        raise field_error(field, _("Choose a value from the list."), f"invalid_{field}")
     return value
 
 
 def _clean_photos(photos: Iterable[Any] | None) -> list[ticket_photos.CleanPhoto]:
     uploads = [p for p in (photos or []) if p]
     if len(uploads) > MAX_PHOTOS:
-        raise _fail(
+        raise field_error(
             "photos",
             _("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS},
             "too_many_photos",
@@ -169,9 +165,11 @@ def _text(data: dict[str, Any], field: str, *, required: bool, max_length: int) 
     value = str(data.get(field) or "").strip()
     if required and not value:
         labels = {"title": _("Say what is wrong.")}
-        raise _fail(field, labels.get(field, _("This field is required.")), f"{field}_required")
+        raise field_error(
+            field, labels.get(field, _("This field is required.")), f"{field}_required"
+        )
     if len(value) > max_length:
-        raise _fail(
+        raise field_error(
             field,
             _("Shorten this to %(n)d characters.") % {"n": max_length},
             f"{field}_too_long",
@@ -192,9 +190,9 @@ def ticket_raise(
     condition as found."""
     _require(user, site, RAISE_TICKET)
     if source not in (Ticket.Source.STAFF, Ticket.Source.INSPECTION):
-        raise _fail("source", _("Choose staff or inspection."), "invalid_source")
+        raise field_error("source", _("Choose staff or inspection."), "invalid_source")
     if asset is not None and asset.site_id != site.pk:
-        raise _fail("asset", _("The asset is on another site."), "asset_other_site")
+        raise field_error("asset", _("The asset is on another site."), "asset_other_site")
     title = _text(data, "title", required=True, max_length=200)
     description = _text(data, "description", required=False, max_length=5000)
     category = _choice(
@@ -203,7 +201,9 @@ def ticket_raise(
     priority = _choice(data, "priority", Priority, default=Priority.NORMAL)
     condition = data.get("asset_condition") or ""
     if condition and condition not in Condition.values:
-        raise _fail("asset_condition", _("Choose a value from the list."), "invalid_condition")
+        raise field_error(
+            "asset_condition", _("Choose a value from the list."), "invalid_condition"
+        )
     photos = _clean_photos(data.get("photos"))
     with transaction.atomic():
         ticket = _create(
@@ -311,16 +311,16 @@ def ticket_from_case(
         raise _already(existing)
     site = site or site_of_case(case)
     if site is None:
-        raise _fail(
+        raise field_error(
             "site",
             _("The case is not about a known site. Choose the site of the repair."),
             "site_required",
         )
     if not can_reach(user, site, RAISE_TICKET):
-        raise _fail("site", _("You cannot raise tickets on this site."), "site_out_of_reach")
+        raise field_error("site", _("You cannot raise tickets on this site."), "site_out_of_reach")
     asset = data.get("asset")
     if asset is not None and asset.site_id != site.pk:
-        raise _fail("asset", _("The asset is on another site."), "asset_other_site")
+        raise field_error("asset", _("The asset is on another site."), "asset_other_site")
     title = _text(data, "title", required=False, max_length=200) or neutral_title(case)
     description = _text(data, "description", required=False, max_length=5000)
     if data.get("copy_description"):
@@ -421,13 +421,15 @@ def ticket_assign(
     _require(user, ticket, MANAGE_TICKET)
     team = (team or "").strip()
     if len(team) > 120:
-        raise _fail("team", _("Shorten this to %(n)d characters.") % {"n": 120}, "team_too_long")
+        raise field_error(
+            "team", _("Shorten this to %(n)d characters.") % {"n": 120}, "team_too_long"
+        )
     if not (team or contractor or assignee):
-        raise _fail(
+        raise field_error(
             "team", _("Name the team, the contractor or the person to do the work."), "nobody"
         )
     if assignee is not None and not can_reach(assignee, ticket, WORK_TICKET):
-        raise _fail(
+        raise field_error(
             "assignee",
             _("This person may not work on tickets of this site. Choose someone else."),
             "assignee_cannot_work",
@@ -479,10 +481,10 @@ def ticket_record_work(
         )
     work_done = (work_done or "").strip()
     if not work_done:
-        raise _fail("work_done", _("Say what was done."), "work_done_required")
+        raise field_error("work_done", _("Say what was done."), "work_done_required")
     cleaned = _clean_photos(photos)
     if not cleaned:
-        raise _fail(
+        raise field_error(
             "photos",
             _("Add at least one photo of the work done."),
             "work_photo_required",
@@ -551,7 +553,7 @@ def ticket_verify(*, user: Any, ticket: Ticket) -> Ticket:
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise _fail("reason", _("Give a reason."), "reason_required")
+        raise field_error("reason", _("Give a reason."), "reason_required")
     return reason
 
 

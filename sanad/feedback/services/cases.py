@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sanad.accounts.roles import ROLE_PERMISSIONS, Role
-from sanad.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from sanad.core.errors import Conflict, NotFound, PermissionDenied, field_error
 from sanad.core.scoping import has_permission
 from sanad.feedback.models import (
     HANDLE_PSEA,
@@ -68,8 +68,6 @@ PERSON_FIELDS = (
 
 
 # --- helpers -------------------------------------------------------------------------------
-def _fail(field: str, message: str, code: str) -> ValidationFailed:
-    return ValidationFailed(message, code=code, fields={field: [message]})
 
 
 def _governorate_of(unit: AdminUnit | None) -> AdminUnit | None:
@@ -185,7 +183,7 @@ def _now_or(value: Any, field: str) -> datetime.datetime:
     if value is None:
         return now
     if value > now + datetime.timedelta(minutes=5):
-        raise _fail(field, _("This date and time is in the future."), "in_future")
+        raise field_error(field, _("This date and time is in the future."), "in_future")
     return value
 
 
@@ -203,7 +201,7 @@ def case_log(*, user: Any, data: dict[str, Any], message: Message | None = None)
         if message is not None:
             message = Message.objects.select_for_update().get(pk=message.pk)
             if message.direction != Message.Direction.IN:
-                raise _fail(
+                raise field_error(
                     "message", _("Only a received message can become a case."), "not_inbound"
                 )
             if message.case_id is not None:
@@ -227,17 +225,21 @@ def case_log(*, user: Any, data: dict[str, Any], message: Message | None = None)
 def _build(user: Any, data: dict[str, Any]) -> Case:
     category = data.get("category") or ""
     if category not in Category.values:
-        raise _fail("category", _("Choose the category of the case."), "category_required")
+        raise field_error("category", _("Choose the category of the case."), "category_required")
     channel = data.get("channel")
     if not isinstance(channel, Channel):
-        raise _fail("channel", _("Choose the channel the case came through."), "channel_required")
+        raise field_error(
+            "channel", _("Choose the channel the case came through."), "channel_required"
+        )
     if not channel.active:
-        raise _fail(
+        raise field_error(
             "channel", _("This channel is no longer in use: choose another."), "channel_inactive"
         )
     description = (data.get("description") or "").strip()
     if not description:
-        raise _fail("description", _("Write down what the person said."), "description_required")
+        raise field_error(
+            "description", _("Write down what the person said."), "description_required"
+        )
     received_at = _now_or(data.get("received_at"), "received_at")
     anonymous = bool(data.get("anonymous"))
 
@@ -254,7 +256,7 @@ def _build(user: Any, data: dict[str, Any]) -> Case:
             try:
                 phone = normalise_phone(phone)
             except ValueError:
-                raise _fail(
+                raise field_error(
                     "caller_phone",
                     _("Write an Iraqi mobile number, such as 0750 123 4567."),
                     "invalid_phone",
@@ -271,7 +273,7 @@ def _build(user: Any, data: dict[str, Any]) -> Case:
             from sanad.registry.selectors import households_visible_to
 
             if not households_visible_to(user).filter(pk=household.pk).exists():
-                raise _fail(
+                raise field_error(
                     "household", _("This household is not in your scope."), "household_out_of_scope"
                 )
 
@@ -294,14 +296,14 @@ def _build(user: Any, data: dict[str, Any]) -> Case:
             else _("You cannot log a case in %(place)s: your role covers other governorates.")
             % {"place": governorate.name}
         )
-        raise _fail("admin_unit", message, "outside_scope")
+        raise field_error("admin_unit", message, "outside_scope")
     programme = data.get("programme")
     if programme is not None:
         from sanad.core.scoping import grants_for
 
         grants = grants_for(user, LOG_CASE)
         if not any(g.all_programmes or programme.code in g.programmes for g in grants):
-            raise _fail(
+            raise field_error(
                 "programme",
                 _("You cannot log a case for this programme: your role covers others."),
                 "programme_out_of_scope",
@@ -358,14 +360,14 @@ def case_acknowledge(*, user: Any, case: Case) -> Case:
 def case_assign(*, user: Any, case: Case, assignee: Any = None, team: str = "") -> Case:
     team = (team or "").strip()
     if assignee is None and not team:
-        raise _fail("assignee", _("Choose a person or write a team."), "assignee_required")
+        raise field_error("assignee", _("Choose a person or write a team."), "assignee_required")
     with transaction.atomic():
         case = _reach(user, case)
         if (
             assignee is not None
             and not cases_for(assignee, MANAGE_CASE).filter(pk=case.pk).exists()
         ):
-            raise _fail(
+            raise field_error(
                 "assignee",
                 _("%(name)s cannot see or handle this case: choose someone else.")
                 % {"name": str(assignee)},
@@ -386,12 +388,12 @@ def case_assign(*, user: Any, case: Case, assignee: Any = None, team: str = "") 
 
 def case_refer(*, user: Any, case: Case, organisation: Any, note: str = "") -> Case:
     if organisation is None:
-        raise _fail(
+        raise field_error(
             "organisation", _("Choose the organisation the case goes to."), "organisation_required"
         )
     note = (note or "").strip()
     if not note:
-        raise _fail("note", _("Write what was passed on and why."), "referral_note_required")
+        raise field_error("note", _("Write what was passed on and why."), "referral_note_required")
     with transaction.atomic():
         case = _reach(user, case)
         case.referred_to = organisation
@@ -411,12 +413,14 @@ def case_respond(
 ) -> Case:
     response = (response or "").strip()
     if not response:
-        raise _fail("response", _("Write the answer given to the person."), "response_required")
+        raise field_error(
+            "response", _("Write the answer given to the person."), "response_required"
+        )
     responded_at = _now_or(responded_at, "responded_at")
     with transaction.atomic():
         case = _reach(user, case)
         if responded_at < case.received_at:
-            raise _fail(
+            raise field_error(
                 "responded_at",
                 _("The answer cannot come before the case was received."),
                 "before_received",
@@ -439,17 +443,17 @@ def case_close(
 ) -> Case:
     closing_note = (closing_note or "").strip()
     if not loop_closed and not closing_note:
-        raise _fail(
+        raise field_error(
             "closing_note",
             _("Say why the person could not confirm the answer (not reachable, refused…)."),
             "closing_note_required",
         )
     if satisfaction is not None and not 1 <= int(satisfaction) <= 5:
-        raise _fail("satisfaction", _("Satisfaction is from 1 to 5."), "invalid_satisfaction")
+        raise field_error("satisfaction", _("Satisfaction is from 1 to 5."), "invalid_satisfaction")
     with transaction.atomic():
         case = _reach(user, case)
         if case.status != STATUS.RESPONDED:
-            raise _fail(
+            raise field_error(
                 "loop_closed",
                 _("Record the answer given before closing the case."),
                 "not_responded",
@@ -470,11 +474,11 @@ def case_close(
 def case_reopen(*, user: Any, case: Case, reason: str) -> Case:
     reason = (reason or "").strip()
     if not reason:
-        raise _fail("reason", _("Say why the case is opened again."), "reason_required")
+        raise field_error("reason", _("Say why the case is opened again."), "reason_required")
     with transaction.atomic():
         case = _reach(user, case)
         if case.status != STATUS.CLOSED:
-            raise _fail("reason", _("Only a closed case can be opened again."), "not_closed")
+            raise field_error("reason", _("Only a closed case can be opened again."), "not_closed")
         case.closed_at = None
         case.loop_closed = None
         _note(case, user, _("Opened again: %(reason)s") % {"reason": reason})
@@ -486,9 +490,9 @@ def case_reopen(*, user: Any, case: Case, reason: str) -> Case:
 def case_note_add(*, user: Any, case: Case, text: str, kind: str = CaseNote.Kind.NOTE) -> CaseNote:
     text = (text or "").strip()
     if not text:
-        raise _fail("text", _("Write the note."), "note_required")
+        raise field_error("text", _("Write the note."), "note_required")
     if kind not in (CaseNote.Kind.NOTE, CaseNote.Kind.CALL):
-        raise _fail("kind", _("Choose a note or a call."), "invalid_note_kind")
+        raise field_error("kind", _("Choose a note or a call."), "invalid_note_kind")
     with transaction.atomic():
         case = _reach(user, case)
         return _note(case, user, text, kind)
@@ -498,12 +502,12 @@ def case_recategorise(*, user: Any, case: Case, category: str, reason: str = "")
     """A new category, hence perhaps a new sensitivity: the user may lose sight of the
     case (an abuse report goes to the focal points and is routed like a new one)."""
     if category not in Category.values:
-        raise _fail("category", _("Choose the new category."), "category_required")
+        raise field_error("category", _("Choose the new category."), "category_required")
     reason = (reason or "").strip()
     with transaction.atomic():
         case = _reach(user, case)
         if category == case.category:
-            raise _fail("category", _("The case already has this category."), "same_category")
+            raise field_error("category", _("The case already has this category."), "same_category")
         old = case.get_category_display()
         case.category = category
         case.sensitivity = SENSITIVITY_OF_CATEGORY.get(category, Sensitivity.NORMAL)
@@ -566,7 +570,7 @@ def case_transition(*, user: Any, case: Case, action: str, data: dict[str, Any])
         return case_recategorise(
             user=user, case=case, category=data.get("category", ""), reason=data.get("reason", "")
         )
-    raise _fail("action", _("Unknown action."), "unknown_action")
+    raise field_error("action", _("Unknown action."), "unknown_action")
 
 
 # --- escalation --------------------------------------------------------------------------------
@@ -653,7 +657,9 @@ def response_standards_update(*, user: Any, values: dict[str, tuple[int, int]]) 
             if category not in Category.values:
                 continue
             if hours is None or days is None or int(hours) < 1 or int(days) < 1:
-                raise _fail(category, _("Give at least 1 hour and 1 day."), "invalid_standard")
+                raise field_error(
+                    category, _("Give at least 1 hour and 1 day."), "invalid_standard"
+                )
             standard, created = ResponseStandard.objects.get_or_create(
                 category=category,
                 defaults={"acknowledge_hours": int(hours), "respond_days": int(days)},

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from sanad.core.errors import ValidationFailed
+from sanad.core.errors import ValidationFailed, field_error
 from sanad.geo.models import AdminUnit
 from sanad.shelter.models import MANAGE_CATALOGUE, PriceItem, UnitPrice
 from sanad.shelter.models.common import Component, Currency, Unit
@@ -28,10 +28,6 @@ from sanad.shelter.services._common import actor, money, require
 # The columns of the import and export sheets, in order.
 PRICE_COLUMNS = ("item_code", "governorate", "valid_from", "price", "currency", "source")
 MAX_IMPORT_ROWS = 20_000
-
-
-def _fail(field: str, message: str, code: str) -> ValidationFailed:
-    return ValidationFailed(message, code=code, fields={field: [message]})
 
 
 # --- reading prices -----------------------------------------------------------------------
@@ -64,14 +60,14 @@ def _item_values(data: dict[str, Any], *, item: PriceItem | None = None) -> dict
     values: dict[str, Any] = {}
     code = str(data.get("code") if "code" in data else (item.code if item else "")).strip()
     if not code:
-        raise _fail("code", _("Give the item a code, such as R-01."), "code_required")
+        raise field_error("code", _("Give the item a code, such as R-01."), "code_required")
     if len(code) > 40:
-        raise _fail("code", _("Shorten the code to 40 characters."), "code_too_long")
+        raise field_error("code", _("Shorten the code to 40 characters."), "code_too_long")
     clash = PriceItem.objects.filter(code__iexact=code)
     if item is not None:
         clash = clash.exclude(pk=item.pk)
     if clash.exists():
-        raise _fail(
+        raise field_error(
             "code",
             _("The catalogue already has an item with code “%(code)s”. Choose another code.")
             % {"code": code},
@@ -82,12 +78,12 @@ def _item_values(data: dict[str, Any], *, item: PriceItem | None = None) -> dict
         if name in data or item is None:
             values[name] = str(data.get(name) or "").strip()[:200]
     if "name_en" in values and not values["name_en"]:
-        raise _fail("name_en", _("Give the item's name in English."), "name_required")
+        raise field_error("name_en", _("Give the item's name in English."), "name_required")
     for name, choices in (("component", Component), ("unit", Unit)):
         if name in data or item is None:
             value = str(data.get(name) or "")
             if value not in choices.values:
-                raise _fail(name, _("Choose a value from the list."), f"invalid_{name}")
+                raise field_error(name, _("Choose a value from the list."), f"invalid_{name}")
             values[name] = value
     if "active" in data:
         values["active"] = bool(data["active"])
@@ -105,7 +101,7 @@ def price_item_create(*, user: Any, data: dict[str, Any]) -> PriceItem:
                 **values, created_by=actor(user), updated_by=actor(user)
             )
     except IntegrityError:
-        raise _fail(
+        raise field_error(
             "code", _("The catalogue already has an item with this code."), "code_taken"
         ) from None
 
@@ -122,7 +118,7 @@ def price_item_update(*, user: Any, item: PriceItem, data: dict[str, Any]) -> Pr
         with transaction.atomic():
             item.save()
     except IntegrityError:
-        raise _fail(
+        raise field_error(
             "code", _("The catalogue already has an item with this code."), "code_taken"
         ) from None
     return item
@@ -135,15 +131,15 @@ def _price_value(value: Any, field: str = "price") -> Decimal:
     try:
         price = Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, ValueError):
-        raise _fail(
+        raise field_error(
             field, _("Enter the price as a number, such as 12500 or 7.25."), "bad_price"
         ) from None
     if not price.is_finite() or price <= 0:
-        raise _fail(field, _("The price must be more than zero."), "bad_price")
+        raise field_error(field, _("The price must be more than zero."), "bad_price")
     if price.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise _fail(field, _("Give the price with at most two decimals."), "bad_price")
+        raise field_error(field, _("Give the price with at most two decimals."), "bad_price")
     if price >= Decimal("1e14"):
-        raise _fail(field, _("This price is too large."), "bad_price")
+        raise field_error(field, _("This price is too large."), "bad_price")
     return money(price)
 
 
@@ -161,11 +157,13 @@ def unit_price_set(
     `currency`; the same day, place and currency replaces the price set before."""
     require(user, MANAGE_CATALOGUE)
     if governorate is not None and governorate.level != AdminUnit.Level.GOVERNORATE:
-        raise _fail("governorate", _("Choose a governorate."), "not_a_governorate")
+        raise field_error("governorate", _("Choose a governorate."), "not_a_governorate")
     if currency not in Currency.values:
-        raise _fail("currency", _("Choose IQD or USD."), "invalid_currency")
+        raise field_error("currency", _("Choose IQD or USD."), "invalid_currency")
     if not isinstance(valid_from, datetime.date):
-        raise _fail("valid_from", _("Enter the date the price applies from."), "date_required")
+        raise field_error(
+            "valid_from", _("Enter the date the price applies from."), "date_required"
+        )
     amount = _price_value(price)
     with transaction.atomic():
         row, _created = UnitPrice.objects.update_or_create(
@@ -199,7 +197,7 @@ def _rows_of(upload: Any) -> list[list[Any]]:
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-            raise _fail(
+            raise field_error(
                 "file", _("The file could not be read as an XLSX workbook."), "bad_file"
             ) from None
         sheet = book.worksheets[0]
@@ -209,7 +207,7 @@ def _rows_of(upload: Any) -> list[list[Any]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _fail(
+        raise field_error(
             "file", _("Save the CSV file as UTF-8 and try again."), "bad_encoding"
         ) from None
     return list(csv.reader(io.StringIO(text)))
@@ -232,18 +230,18 @@ def prices_import(*, user: Any, upload: Any) -> int:
     require(user, MANAGE_CATALOGUE)
     rows = [r for r in _rows_of(upload) if any(str(c or "").strip() for c in r)]
     if not rows:
-        raise _fail("file", _("The file is empty."), "empty_file")
+        raise field_error("file", _("The file is empty."), "empty_file")
     header = [str(c or "").strip().lower() for c in rows[0]]
     missing = [c for c in PRICE_COLUMNS[:5] if c not in header]
     if missing:
-        raise _fail(
+        raise field_error(
             "file",
             _("The first row must name the columns %(columns)s; missing: %(missing)s.")
             % {"columns": ", ".join(PRICE_COLUMNS), "missing": ", ".join(missing)},
             "bad_header",
         )
     if len(rows) - 1 > MAX_IMPORT_ROWS:
-        raise _fail(
+        raise field_error(
             "file",
             _("Import at most %(n)d prices at a time.") % {"n": MAX_IMPORT_ROWS},
             "too_many_rows",

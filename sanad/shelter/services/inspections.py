@@ -17,7 +17,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sanad.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
+from sanad.core.errors import (
+    Conflict,
+    InvalidTransition,
+    PermissionDenied,
+    field_error,
+)
 from sanad.core.photos import CleanPhoto, clean_photo
 from sanad.shelter.models import (
     COMPONENTS,
@@ -41,10 +46,6 @@ RESULTS = {
 }
 
 
-def _fail(field: str, message: str, code: str) -> ValidationFailed:
-    return ValidationFailed(message, code=code, fields={field: [message]})
-
-
 def next_milestone(case: RehabCase) -> CaseMilestone | None:
     """The first milestone still pending: the only one an inspection may verify."""
     return case.milestones.filter(status=CaseMilestone.Status.PENDING).order_by("sequence").first()
@@ -53,10 +54,10 @@ def next_milestone(case: RehabCase) -> CaseMilestone | None:
 def _clean(case: RehabCase, data: dict[str, Any]) -> dict[str, Any]:
     kind = str(data.get("kind") or "")
     if kind not in Kind.values:
-        raise _fail("kind", _("Choose the kind of inspection."), "invalid_kind")
+        raise field_error("kind", _("Choose the kind of inspection."), "invalid_kind")
     result = str(data.get("result") or "")
     if result not in RESULTS[Kind(kind)]:
-        raise _fail(
+        raise field_error(
             "result",
             _("Choose a result this kind of inspection can record."),
             "invalid_result",
@@ -66,21 +67,23 @@ def _clean(case: RehabCase, data: dict[str, Any]) -> dict[str, Any]:
         try:
             inspected_on = datetime.date.fromisoformat(str(inspected_on))
         except ValueError:
-            raise _fail(
+            raise field_error(
                 "inspected_on", _("Write the date as YYYY-MM-DD."), "invalid_date"
             ) from None
     if inspected_on > today():
-        raise _fail("inspected_on", _("The inspection cannot be in the future."), "future_date")
+        raise field_error(
+            "inspected_on", _("The inspection cannot be in the future."), "future_date"
+        )
     try:
         progress = Decimal(
             str(data.get("progress") if data.get("progress") not in (None, "") else "")
         )
     except (InvalidOperation, ValueError):
-        raise _fail(
+        raise field_error(
             "progress", _("Give the progress of the works, 0 to 100 %."), "invalid_progress"
         ) from None
     if not progress.is_finite() or not 0 <= progress <= 100:
-        raise _fail(
+        raise field_error(
             "progress", _("Give the progress of the works, 0 to 100 %."), "invalid_progress"
         )
     checklist_in = data.get("checklist") or {}
@@ -89,18 +92,22 @@ def _clean(case: RehabCase, data: dict[str, Any]) -> dict[str, Any]:
         if component not in COMPONENTS:
             continue
         if state not in Inspection.Check.values:
-            raise _fail(f"check_{component}", _("Choose a value from the list."), "invalid_check")
+            raise field_error(
+                f"check_{component}", _("Choose a value from the list."), "invalid_check"
+            )
         checklist[component] = state
     milestone = data.get("milestone")
     if kind == Kind.MILESTONE:
         if milestone is None or milestone.case_id != case.pk:
-            raise _fail(
+            raise field_error(
                 "milestone",
                 _("Choose the milestone this inspection verifies."),
                 "milestone_required",
             )
         if milestone.status != CaseMilestone.Status.PENDING:
-            raise _fail("milestone", _("This milestone is already verified."), "milestone_verified")
+            raise field_error(
+                "milestone", _("This milestone is already verified."), "milestone_verified"
+            )
     else:
         milestone = None
     if kind in (Kind.FINAL,) and result == Result.VERIFIED:
@@ -134,7 +141,7 @@ def _check_case_state(case: RehabCase, kind: str) -> None:
 def _clean_photos(photos: Any) -> list[CleanPhoto]:
     uploads = [p for p in (photos or []) if p]
     if len(uploads) > MAX_PHOTOS:
-        raise _fail(
+        raise field_error(
             "photos", _("Attach at most %(n)d photos.") % {"n": MAX_PHOTOS}, "too_many_photos"
         )
     return [clean_photo(p) for p in uploads]

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sanad.core.errors import InvalidTransition, NotFound, ValidationFailed
+from sanad.core.errors import InvalidTransition, NotFound, field_error
 from sanad.core.scoping import grants_for, scoped
 from sanad.programmes.models import Project
 from sanad.shelter.models import MANAGE_CASE, Assessment, PriorityEntry, PriorityRound
@@ -33,10 +33,6 @@ LIST_STATUSES = ("approved", "in_use")
 
 
 ROUND_MACHINE = PriorityRound.STATUS_MACHINE
-
-
-def _fail(field: str, message: str, code: str) -> ValidationFailed:
-    return ValidationFailed(message, code=code, fields={field: [message]})
 
 
 # --- the formula (pure) --------------------------------------------------------------------
@@ -133,11 +129,11 @@ def _weights(data: Mapping[str, Any]) -> tuple[int, int]:
         wd = int(data.get("weight_damage"))  # type: ignore[arg-type]
         wv = int(data.get("weight_vulnerability"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise _fail(
+        raise field_error(
             "weight_damage", _("Enter both weights as whole percentages."), "bad_weights"
         ) from None
     if not (0 <= wd <= 100 and 0 <= wv <= 100) or wd + wv != 100:
-        raise _fail(
+        raise field_error(
             "weight_damage",
             _("The weights of damage and vulnerability must add up to 100 (now %(sum)d).")
             % {"sum": wd + wv},
@@ -155,7 +151,7 @@ def _beneficiary_list(user: Any, value: Any, weight_vulnerability: int) -> Any:
 
     if value in (None, ""):
         if weight_vulnerability:
-            raise _fail(
+            raise field_error(
                 "beneficiary_list",
                 _(
                     "Choose the targeting list the vulnerability scores come from, or set "
@@ -167,9 +163,9 @@ def _beneficiary_list(user: Any, value: Any, weight_vulnerability: int) -> Any:
     key = getattr(value, "pk", None)
     lst = lists_visible_to(user).filter(pk=key).first() if key else None
     if lst is None:
-        raise _fail("beneficiary_list", _("Choose a list you may see."), "list_not_found")
+        raise field_error("beneficiary_list", _("Choose a list you may see."), "list_not_found")
     if lst.status not in LIST_STATUSES:
-        raise _fail(
+        raise field_error(
             "beneficiary_list",
             _("Only an approved list (or one in use) can be used: this one is “%(status)s”.")
             % {"status": lst.get_status_display()},
@@ -252,9 +248,9 @@ def priority_round_create(*, user: Any, data: Mapping[str, Any]) -> PriorityRoun
     require(user, MANAGE_CASE)
     project = data.get("project")
     if not isinstance(project, Project):
-        raise _fail("project", _("Choose the project."), "project_required")
+        raise field_error("project", _("Choose the project."), "project_required")
     if not _reaches_programme(user, project.programme.code):
-        raise _fail(
+        raise field_error(
             "project", _("You may not prioritise for this programme."), "project_out_of_reach"
         )
     name = str(data.get("name") or "").strip()[:200] or _("Prioritisation of %(project)s") % {
@@ -357,7 +353,7 @@ def priority_round_finalise(*, user: Any, round: PriorityRound) -> PriorityRound
     with transaction.atomic():
         rnd = _draft(round)
         if not rnd.entries.filter(selected=True).exists():
-            raise _fail(
+            raise field_error(
                 "selected",
                 _("Tick at least one house to repair before marking the list final."),
                 "nothing_selected",

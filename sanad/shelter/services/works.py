@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from sanad.assistance import services as ledger
 from sanad.camps.models import Allocation, Site
-from sanad.core.errors import Conflict, ValidationFailed
+from sanad.core.errors import Conflict, field_error
 from sanad.core.scoping import can_reach
 from sanad.geo.models import AdminUnit
 from sanad.programmes.models import Project
@@ -52,10 +52,6 @@ LEDGER_KIND: dict[str, tuple[str, str]] = {
 UPGRADE_SOURCE = "shelter_upgrade"
 
 
-def _fail(field: str, message: str, code: str) -> ValidationFailed:
-    return ValidationFailed(message, code=code, fields={field: [message]})
-
-
 def _decimal(
     data: Mapping[str, Any],
     field: str,
@@ -67,18 +63,18 @@ def _decimal(
     raw = data.get(field)
     if raw in (None, ""):
         if required:
-            raise _fail(field, _("Enter a number."), f"{field}_required")
+            raise field_error(field, _("Enter a number."), f"{field}_required")
         return None
     try:
         value = Decimal(str(raw))
     except (InvalidOperation, ValueError) as exc:
-        raise _fail(field, _("Enter a number."), f"invalid_{field}") from exc
+        raise field_error(field, _("Enter a number."), f"invalid_{field}") from exc
     if not value.is_finite():
-        raise _fail(field, _("Enter a number."), f"invalid_{field}")
+        raise field_error(field, _("Enter a number."), f"invalid_{field}")
     if positive and value <= 0:
-        raise _fail(field, _("Enter a number above zero."), f"{field}_not_positive")
+        raise field_error(field, _("Enter a number above zero."), f"{field}_not_positive")
     if minimum is not None and value < minimum:
-        raise _fail(field, _("Enter zero or more."), f"{field}_negative")
+        raise field_error(field, _("Enter zero or more."), f"{field}_negative")
     return value
 
 
@@ -86,25 +82,25 @@ def _date(data: Mapping[str, Any], field: str, *, required: bool = False) -> dat
     raw = data.get(field)
     if raw in (None, ""):
         if required:
-            raise _fail(field, _("Enter a date."), f"{field}_required")
+            raise field_error(field, _("Enter a date."), f"{field}_required")
         return None
     if isinstance(raw, datetime.date):
         return raw
     try:
         return datetime.date.fromisoformat(str(raw))
     except ValueError as exc:
-        raise _fail(field, _("Enter a date as YYYY-MM-DD."), f"invalid_{field}") from exc
+        raise field_error(field, _("Enter a date as YYYY-MM-DD."), f"invalid_{field}") from exc
 
 
 def _not_future(field: str, value: datetime.date) -> None:
     if value > today():
-        raise _fail(field, _("This date is in the future."), f"{field}_in_future")
+        raise field_error(field, _("This date is in the future."), f"{field}_in_future")
 
 
 def _dates(data: Mapping[str, Any]) -> dict[str, Any]:
     start, end = _date(data, "planned_start"), _date(data, "planned_end")
     if start and end and end < start:
-        raise _fail(
+        raise field_error(
             "planned_end", _("The planned end is before the planned start."), "dates_reversed"
         )
     return {"planned_start": start, "planned_end": end}
@@ -113,12 +109,14 @@ def _dates(data: Mapping[str, Any]) -> dict[str, Any]:
 def _project(user: Any, data: Mapping[str, Any], governorate: AdminUnit) -> Project:
     project = data.get("project")
     if not isinstance(project, Project):
-        raise _fail("project", _("Choose the project that pays for the works."), "project_required")
+        raise field_error(
+            "project", _("Choose the project that pays for the works."), "project_required"
+        )
     # The works are scoped by the project's programme in the governorate: the user must
     # reach that pair to plan them.
     probe = SiteUpgrade(programme=project.programme, governorate=governorate)
     if not _reaches(user, probe):
-        raise _fail(
+        raise field_error(
             "project",
             _("You cannot plan works of this project's programme in this governorate."),
             "project_out_of_scope",
@@ -146,20 +144,20 @@ def _contract(user: Any, data: Mapping[str, Any], project: Project) -> Contract 
     if contract in (None, ""):
         return None
     if not isinstance(contract, Contract) or not can_reach(user, contract, None):
-        raise _fail("contract", _("Choose a contract you can see."), "contract_not_found")
+        raise field_error("contract", _("Choose a contract you can see."), "contract_not_found")
     if contract.project_id != project.pk:
-        raise _fail(
+        raise field_error(
             "contract", _("The contract belongs to another project."), "contract_other_project"
         )
     if contract.status == Contract.Status.TERMINATED:
-        raise _fail("contract", _("The contract was terminated."), "contract_terminated")
+        raise field_error("contract", _("The contract was terminated."), "contract_terminated")
     return contract
 
 
 def _currency(data: Mapping[str, Any], project: Project) -> str:
     value = str(data.get("currency") or project.currency or Currency.USD)
     if value not in Currency.values:
-        raise _fail("currency", _("Choose IQD or USD."), "invalid_currency")
+        raise field_error("currency", _("Choose IQD or USD."), "invalid_currency")
     return value
 
 
@@ -173,17 +171,19 @@ def _locked(model: Any, obj: Any) -> Any:
 def _upgrade_values(user: Any, site: Site, data: Mapping[str, Any]) -> dict[str, Any]:
     kind = str(data.get("kind") or "")
     if kind not in SiteUpgrade.Kind.values:
-        raise _fail("kind", _("Choose the kind of upgrade."), "invalid_kind")
+        raise field_error("kind", _("Choose the kind of upgrade."), "invalid_kind")
     project = _project(user, data, site.governorate)
     planned = data.get("planned_households")
     try:
         planned_n = int(planned)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
-        raise _fail(
+        raise field_error(
             "planned_households", _("Enter the number of households planned."), "invalid_planned"
         ) from exc
     if planned_n < 1:
-        raise _fail("planned_households", _("Plan at least one household."), "planned_not_positive")
+        raise field_error(
+            "planned_households", _("Plan at least one household."), "planned_not_positive"
+        )
     return {
         "kind": kind,
         "project": project,
@@ -219,7 +219,7 @@ def upgrade_update(*, user: Any, upgrade: SiteUpgrade, data: Mapping[str, Any]) 
     values = _upgrade_values(user, upgrade.site, data)
     reached = upgrade.households.count()
     if values["planned_households"] < reached:
-        raise _fail(
+        raise field_error(
             "planned_households",
             _("%(n)d households were already reached: plan at least that many.") % {"n": reached},
             "planned_below_reached",
@@ -281,7 +281,7 @@ def upgrade_households_record(
     chosen = list(households)
     by_id, missing = _households_by_registration(registration_ids)
     if missing:
-        raise _fail(
+        raise field_error(
             "registration_ids",
             _("No household is registered as %(ids)s. Check the registration ids.")
             % {"ids": ", ".join(missing)},
@@ -294,7 +294,7 @@ def upgrade_households_record(
             seen.add(household.pk)
             unique.append(household)
     if not unique:
-        raise _fail(
+        raise field_error(
             "households", _("Choose at least one household reached."), "households_required"
         )
     with transaction.atomic():
@@ -305,7 +305,7 @@ def upgrade_households_record(
                 code="upgrade_not_in_progress",
             )
         if upgrade.started_on and delivered_on < upgrade.started_on:
-            raise _fail(
+            raise field_error(
                 "delivered_on",
                 _("The date is before the upgrade started (%(d)s).")
                 % {"d": upgrade.started_on.isoformat()},
@@ -318,7 +318,7 @@ def upgrade_households_record(
             if h.pk not in residents and h.place_id != upgrade.site.place_id
         ]
         if outsiders:
-            raise _fail(
+            raise field_error(
                 "households",
                 _("%(ids)s do not live on %(site)s. Only the site's residents can be reached.")
                 % {"ids": ", ".join(outsiders), "site": upgrade.site},
@@ -376,7 +376,7 @@ def upgrade_complete(
     completed_on = completed_on or today()
     _not_future("completed_on", completed_on)
     if upgrade.started_on and completed_on < upgrade.started_on:
-        raise _fail(
+        raise field_error(
             "completed_on", _("The works cannot end before they started."), "completed_before_start"
         )
     if not upgrade.households.exists():
@@ -416,18 +416,20 @@ def upgrade_cancel(*, user: Any, upgrade: SiteUpgrade, reason: str) -> SiteUpgra
 def _road_values(user: Any, data: Mapping[str, Any]) -> dict[str, Any]:
     name = str(data.get("name") or "").strip()
     if not name:
-        raise _fail("name", _("Name the road."), "name_required")
+        raise field_error("name", _("Name the road."), "name_required")
     if len(name) > 200:
-        raise _fail("name", _("Shorten this to %(n)d characters.") % {"n": 200}, "name_too_long")
+        raise field_error(
+            "name", _("Shorten this to %(n)d characters.") % {"n": 200}, "name_too_long"
+        )
     site = data.get("site") or None
     if site is not None and (not isinstance(site, Site) or not can_reach(user, site, MANAGE_WORKS)):
-        raise _fail("site", _("Choose a site you work on."), "site_not_found")
+        raise field_error("site", _("Choose a site you work on."), "site_not_found")
     governorate = site.governorate if site is not None else data.get("governorate")
     if not isinstance(governorate, AdminUnit) or governorate.level != AdminUnit.Level.GOVERNORATE:
-        raise _fail("governorate", _("Choose the governorate."), "governorate_required")
+        raise field_error("governorate", _("Choose the governorate."), "governorate_required")
     surface = str(data.get("surface") or "")
     if surface not in RoadProject.Surface.values:
-        raise _fail("surface", _("Choose the surface."), "invalid_surface")
+        raise field_error("surface", _("Choose the surface."), "invalid_surface")
     project = _project(user, data, governorate)
     width = _decimal(data, "width_m", required=False, positive=True)
     return {
@@ -461,7 +463,7 @@ def road_update(*, user: Any, road: RoadProject, data: Mapping[str, Any]) -> Roa
         raise Conflict(_("A completed or cancelled road cannot be changed."), code="road_closed")
     values = _road_values(user, data)
     if values["length_m"] < road.length_done_m:
-        raise _fail(
+        raise field_error(
             "length_m",
             _("%(done)s m are already done: the length cannot be shorter.")
             % {"done": road.length_done_m},
@@ -513,7 +515,7 @@ def road_progress_report(*, user: Any, road: RoadProject, data: Mapping[str, Any
     assert length_done is not None
     given = _decimal(data, "progress", required=False)
     if given is not None and given > HUNDRED:
-        raise _fail("progress", _("Enter a percentage between 0 and 100."), "progress_range")
+        raise field_error("progress", _("Enter a percentage between 0 and 100."), "progress_range")
     spent = _decimal(data, "spent_to_date", required=False)
     with transaction.atomic():
         road = _locked(RoadProject, road)
@@ -522,14 +524,14 @@ def road_progress_report(*, user: Any, road: RoadProject, data: Mapping[str, Any
                 _("Start the road works before reporting progress."), code="road_not_in_progress"
             )
         if length_done > road.length_m:
-            raise _fail(
+            raise field_error(
                 "length_done_m",
                 _("The road is %(len)s m long: the length done cannot be more.")
                 % {"len": road.length_m},
                 "length_done_too_long",
             )
         if road.started_on and reported_on < road.started_on:
-            raise _fail(
+            raise field_error(
                 "reported_on",
                 _("The date is before the works started (%(d)s).")
                 % {"d": road.started_on.isoformat()},
@@ -566,7 +568,7 @@ def road_complete(
     completed_on = completed_on or today()
     _not_future("completed_on", completed_on)
     if road.started_on and completed_on < road.started_on:
-        raise _fail(
+        raise field_error(
             "completed_on", _("The works cannot end before they started."), "completed_before_start"
         )
     final = _decimal({"spent": spent}, "spent", required=False)

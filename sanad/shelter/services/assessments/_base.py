@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sanad.core.errors import ValidationFailed
 from sanad.core.scoping import grants_for
 from sanad.shelter.models import (
     Assessment,
@@ -19,10 +18,6 @@ EDITABLE = (Status.DRAFT, Status.RETURNED)
 MAX_PHOTOS = 12
 MAX_BOQ_LINES = 200
 QUANTITY_MAX = Decimal("999999999")
-
-
-def _fail(field: str, message: str, code: str) -> ValidationFailed:
-    return ValidationFailed(message, code=code, fields={field: [message]})
 
 
 # --- reach --------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sanad.core.errors import ValidationFailed
+from sanad.core.errors import ValidationFailed, field_error
 from sanad.core.photos import CleanPhoto, clean_photo
 from sanad.geo.models import AdminUnit
 from sanad.programmes.models import Project
@@ -33,7 +33,6 @@ from sanad.shelter.services._common import (
 from sanad.shelter.services.assessments._base import (
     MAX_PHOTOS,
     Status,
-    _fail,
     _reaches,
 )
 from sanad.shelter.services.assessments.boq import (
@@ -58,7 +57,7 @@ def household_by_registration(*, user: Any, registration_id: str) -> Any:
         .first()
     )
     if household is None:
-        raise _fail(
+        raise field_error(
             "registration_id",
             _(
                 "No household with registration id “%(id)s” in your area. Check the id on "
@@ -73,9 +72,9 @@ def household_by_registration(*, user: Any, registration_id: str) -> Any:
 def _text(data: Mapping[str, Any], field: str, max_length: int, *, required: str = "") -> str:
     value = str(data.get(field) or "").strip()
     if required and not value:
-        raise _fail(field, required, f"{field}_required")
+        raise field_error(field, required, f"{field}_required")
     if len(value) > max_length:
-        raise _fail(
+        raise field_error(
             field, _("Shorten this to %(n)d characters.") % {"n": max_length}, f"{field}_too_long"
         )
     return value
@@ -87,7 +86,7 @@ def _coordinate(data: Mapping[str, Any], field: str, limit: int) -> Decimal | No
         return None
     value = _decimal(raw)
     if value is None or abs(value) > limit:
-        raise _fail(
+        raise field_error(
             field,
             _("Enter a coordinate in decimal degrees, such as 36.3456 or 43.1234."),
             f"bad_{field}",
@@ -101,21 +100,21 @@ def _area(data: Mapping[str, Any], field: str) -> Decimal | None:
         return None
     value = _decimal(raw)
     if value is None or value <= 0 or value >= Decimal("10000000"):
-        raise _fail(field, _("Enter an area in m² more than zero."), f"bad_{field}")
+        raise field_error(field, _("Enter an area in m² more than zero."), f"bad_{field}")
     return money(value)
 
 
 def _property_values(data: Mapping[str, Any], user: Any, project: Project) -> dict[str, Any]:
     unit = data.get("admin_unit")
     if not isinstance(unit, AdminUnit) or unit.level == AdminUnit.Level.GOVERNORATE:
-        raise _fail(
+        raise field_error(
             "admin_unit", _("Choose the district or sub-district of the house."), "admin_unit"
         )
     governorate = unit.governorate
     if governorate is None:
-        raise _fail("admin_unit", _("Choose a sub-district."), "admin_unit")
+        raise field_error("admin_unit", _("Choose a sub-district."), "admin_unit")
     if not _reaches(user, ASSESS, governorate.pcode, project.programme.code):
-        raise _fail(
+        raise field_error(
             "admin_unit",
             _("You may not record assessments for this programme in %(governorate)s.")
             % {"governorate": governorate.name_en},
@@ -123,12 +122,12 @@ def _property_values(data: Mapping[str, Any], user: Any, project: Project) -> di
         )
     tenure = str(data.get("tenure") or "")
     if tenure not in Property.Tenure.values:
-        raise _fail("tenure", _("Choose the occupant's tenure."), "tenure_required")
+        raise field_error("tenure", _("Choose the occupant's tenure."), "tenure_required")
     documents = [str(d) for d in (data.get("documents") or [])]
     if any(d not in Property.Document.values for d in documents):
-        raise _fail("documents", _("Choose documents from the list."), "invalid_document")
+        raise field_error("documents", _("Choose documents from the list."), "invalid_document")
     if "none" in documents and len(documents) > 1:
-        raise _fail(
+        raise field_error(
             "documents",
             _("“No document” cannot be ticked with a document."),
             "documents_contradict",
@@ -152,7 +151,9 @@ def _components(data: Mapping[str, Any]) -> dict[str, str]:
     for component in COMPONENTS:
         value = str(raw.get(component) or "")
         if value and value not in ComponentState.values:
-            raise _fail("components", _("Choose a state for each component."), "bad_component")
+            raise field_error(
+                "components", _("Choose a state for each component."), "bad_component"
+            )
         if value:
             out[component] = value
     return out
@@ -163,12 +164,12 @@ def _assessment_values(
 ) -> dict[str, Any]:
     damage = str(data.get("damage") or "")
     if damage not in DamageCategory.values:
-        raise _fail("damage", _("Choose the damage category."), "damage_required")
+        raise field_error("damage", _("Choose the damage category."), "damage_required")
     assessed_on = data.get("assessed_on") or on_date or today()
     if not isinstance(assessed_on, datetime.date):
-        raise _fail("assessed_on", _("Enter the date of the visit."), "date_required")
+        raise field_error("assessed_on", _("Enter the date of the visit."), "date_required")
     if assessed_on > today():
-        raise _fail("assessed_on", _("The visit cannot be in the future."), "date_in_future")
+        raise field_error("assessed_on", _("The visit cannot be in the future."), "date_in_future")
     occupants_raw = data.get("occupants")
     if occupants_raw in (None, ""):
         occupants = int(getattr(household, "size", 0) or 0)
@@ -178,7 +179,7 @@ def _assessment_values(
         except (TypeError, ValueError):
             occupants = -1
         if occupants < 0 or occupants > 200:
-            raise _fail("occupants", _("Enter how many people live there."), "bad_occupants")
+            raise field_error("occupants", _("Enter how many people live there."), "bad_occupants")
     return {
         "damage": damage,
         "assessed_on": assessed_on,
@@ -193,7 +194,7 @@ def _assessment_values(
 def _project(data: Mapping[str, Any]) -> Project:
     project = data.get("project")
     if not isinstance(project, Project):
-        raise _fail("project", _("Choose the project."), "project_required")
+        raise field_error("project", _("Choose the project."), "project_required")
     return project
 
 
@@ -207,7 +208,7 @@ def _clean_photos(photos: Iterable[Any] | None, already: int = 0) -> list[tuple[
         elif p:
             items.append((p, ""))
     if already + len(items) > MAX_PHOTOS:
-        raise _fail(
+        raise field_error(
             "photos",
             _("An assessment has at most %(n)d photos.") % {"n": MAX_PHOTOS},
             "too_many_photos",

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from sanad.core.errors import ValidationFailed
+from sanad.core.errors import ValidationFailed, field_error
 from sanad.geo.models import AdminUnit
 from sanad.shelter.models import (
     PriceItem,
@@ -25,7 +25,6 @@ from sanad.shelter.services._common import (
 from sanad.shelter.services.assessments._base import (
     MAX_BOQ_LINES,
     QUANTITY_MAX,
-    _fail,
 )
 
 # --- the bill of quantities: arithmetic ---------------------------------------------------
@@ -46,7 +45,7 @@ def boq_compute(*, lines: Iterable[tuple[Any, Any]]) -> BoqTotals:
     for n, (quantity, unit_price) in enumerate(lines, start=1):
         q, p = _decimal(quantity), _decimal(unit_price)
         if q is None or q <= 0 or p is None or p <= 0:
-            raise _fail(
+            raise field_error(
                 "boq",
                 _("Line %(n)d: the quantity and the unit price must be more than zero.") % {"n": n},
                 "boq_line_invalid",
@@ -96,13 +95,13 @@ def _by_public_id(text: str) -> PriceItem | None:
 def _quantity(value: Any, n: int) -> Decimal:
     q = _decimal(value)
     if q is None or q <= 0:
-        raise _fail(
+        raise field_error(
             "boq",
             _("Line %(n)d: enter a quantity more than zero.") % {"n": n},
             "boq_quantity_invalid",
         )
     if q.as_tuple().exponent < -3 or q > QUANTITY_MAX:  # type: ignore[operator]
-        raise _fail(
+        raise field_error(
             "boq",
             _("Line %(n)d: give the quantity with at most three decimals.") % {"n": n},
             "boq_quantity_invalid",
@@ -123,7 +122,7 @@ def boq_price(
     item in it, else in the other currency; an item with no price is named."""
     rows: list[tuple[PriceItem, Decimal, str]] = []
     if len(boq) > MAX_BOQ_LINES:
-        raise _fail(
+        raise field_error(
             "boq",
             _("A bill of quantities has at most %(n)d lines.") % {"n": MAX_BOQ_LINES},
             "boq_too_long",
@@ -131,7 +130,7 @@ def boq_price(
     for n, line in enumerate(boq, start=1):
         item = _item_of(line.get("item"))
         if item is None:
-            raise _fail(
+            raise field_error(
                 "boq",
                 _("Line %(n)d: choose an item of the price catalogue.") % {"n": n},
                 "boq_item_unknown",

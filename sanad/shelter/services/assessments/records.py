@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sanad.core.errors import Conflict, InvalidTransition, NotFound
+from sanad.core.errors import Conflict, InvalidTransition, NotFound, field_error
 from sanad.core.scoping import can_reach, has_permission
 from sanad.shelter.models import (
     ASSESS,
@@ -29,7 +29,6 @@ from sanad.shelter.services._common import (
 from sanad.shelter.services.assessments._base import (
     EDITABLE,
     Status,
-    _fail,
     _locked,
 )
 from sanad.shelter.services.assessments._input import (
@@ -254,7 +253,7 @@ def assessment_return(*, user: Any, assessment: Assessment, reason: str) -> Asse
     require(user, MANAGE_CASE, assessment)
     reason = (reason or "").strip()
     if not reason:
-        raise _fail("reason", _("Say what the engineer must correct."), "reason_required")
+        raise field_error("reason", _("Say what the engineer must correct."), "reason_required")
     with transaction.atomic():
         locked = _locked(assessment)
         if locked.status != Status.SUBMITTED:
@@ -298,7 +297,7 @@ def assessment_cancel(*, user: Any, assessment: Assessment, reason: str) -> Asse
         )
     reason = (reason or "").strip()
     if not reason:
-        raise _fail("reason", _("Give a reason."), "reason_required")
+        raise field_error("reason", _("Give a reason."), "reason_required")
     with transaction.atomic():
         locked = _locked(assessment)
         if not Assessment.STATUS_MACHINE.can(locked, Status.CANCELLED):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sanad.core.errors import ValidationFailed
 from sanad.shelter.models import (
     RehabCase,
 )
@@ -25,10 +24,6 @@ TRANCHE_NAMES = (
     "Doors, windows and finishing",
     "Services (water, sanitation, electricity)",
 )
-
-
-def _fail(field: str, message: str, code: str) -> ValidationFailed:
-    return ValidationFailed(message, code=code, fields={field: [message]})
 
 
 def _locked(case: RehabCase) -> RehabCase:

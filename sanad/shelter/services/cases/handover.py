@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sanad.core.errors import Conflict, InvalidTransition
+from sanad.core.errors import Conflict, InvalidTransition, field_error
 from sanad.core.photos import sniff
 from sanad.shelter.models import (
     INSPECT,
@@ -35,7 +35,6 @@ from sanad.shelter.services.cases._base import (
     MAX_SIGNATURE_BYTES,
     Modality,
     Status,
-    _fail,
     _locked,
 )
 from sanad.shelter.services.cases.opening import (
@@ -52,16 +51,16 @@ def signature_png(data_url: str) -> bytes:
     prefix = "data:image/png;base64,"
     message = _("Draw the signature again: what was sent is not a picture.")
     if not data_url.startswith(prefix):
-        raise _fail("signature", message, "signature_invalid")
+        raise field_error("signature", message, "signature_invalid")
     try:
         content = base64.b64decode(data_url[len(prefix) :], validate=True)
     except (binascii.Error, ValueError):
-        raise _fail("signature", message, "signature_invalid") from None
+        raise field_error("signature", message, "signature_invalid") from None
     if len(content) > MAX_SIGNATURE_BYTES:
-        raise _fail("signature", _("The signature is too large."), "signature_too_large")
+        raise field_error("signature", _("The signature is too large."), "signature_too_large")
     kind = sniff(content[:16])
     if kind is None or kind[0] != "image/png":
-        raise _fail("signature", message, "signature_invalid")
+        raise field_error("signature", message, "signature_invalid")
     import io
 
     from PIL import Image
@@ -72,7 +71,7 @@ def signature_png(data_url: str) -> bytes:
                 raise ValueError("not a signature")
             image.verify()
     except Exception:  # Pillow raises many kinds for a broken or forged file
-        raise _fail("signature", message, "signature_invalid") from None
+        raise field_error("signature", message, "signature_invalid") from None
     return content
 
 
@@ -92,15 +91,17 @@ def case_handover(*, user: Any, case: RehabCase, data: dict[str, Any]) -> RehabC
     require(user, MANAGE_CASE, case)
     signed_by = str(data.get("signed_by") or "").strip()
     if not signed_by:
-        raise _fail("signed_by", _("Write who signed for the family."), "signed_by_required")
+        raise field_error("signed_by", _("Write who signed for the family."), "signed_by_required")
     relationship = str(data.get("relationship") or "").strip()[:60]
     handed_on = _date(data.get("handed_over_on"), "handed_over_on") or today()
     if handed_on > today():
-        raise _fail("handed_over_on", _("The handover cannot be in the future."), "future_date")
+        raise field_error(
+            "handed_over_on", _("The handover cannot be in the future."), "future_date"
+        )
     drawn = str(data.get("signature") or "")
     on_paper = bool(data.get("signed_on_paper"))
     if not drawn and not on_paper:
-        raise _fail(
+        raise field_error(
             "signature",
             _("Have the family sign on the screen, or tick “signed on paper”."),
             "signature_required",
@@ -116,7 +117,7 @@ def case_handover(*, user: Any, case: RehabCase, data: dict[str, Any]) -> RehabC
                     code="case_not_completed",
                 )
             if case.completed_on and handed_on < case.completed_on:
-                raise _fail(
+                raise field_error(
                     "handed_over_on",
                     _("The handover cannot be before the works were completed."),
                     "handover_before_completion",
@@ -201,14 +202,14 @@ def defect_report(*, user: Any, case: RehabCase, data: dict[str, Any]) -> Defect
     require(user, MANAGE_CASE, case)
     component = str(data.get("component") or "")
     if component not in Component.values:
-        raise _fail("component", _("Choose a component from the list."), "invalid_component")
+        raise field_error("component", _("Choose a component from the list."), "invalid_component")
     description = str(data.get("description") or "").strip()
     if not description:
-        raise _fail("description", _("Describe the defect."), "description_required")
+        raise field_error("description", _("Describe the defect."), "description_required")
     reported = _date(data.get("reported_on"), "reported_on") or today()
     due = _date(data.get("due_on"), "due_on")
     if due and due < reported:
-        raise _fail("due_on", _("The fix is due after it is reported."), "due_before_report")
+        raise field_error("due_on", _("The fix is due after it is reported."), "due_before_report")
     with transaction.atomic():
         case = _locked(case)
         if case.status != Status.HANDED_OVER:

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from sanad.core.errors import Conflict, InvalidTransition, ValidationFailed
+from sanad.core.errors import Conflict, InvalidTransition, ValidationFailed, field_error
 from sanad.shelter.models import (
     MANAGE_CASE,
     Assessment,
@@ -34,7 +34,6 @@ from sanad.shelter.services.cases._base import (
     WORKS_MILESTONES,
     Modality,
     Status,
-    _fail,
     _locked,
 )
 
@@ -72,20 +71,20 @@ def _date(value: Any, field: str) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(str(value))
     except ValueError:
-        raise _fail(field, _("Write the date as YYYY-MM-DD."), f"invalid_{field}") from None
+        raise field_error(field, _("Write the date as YYYY-MM-DD."), f"invalid_{field}") from None
 
 
 def _decimal(value: Any, field: str, *, required: bool = False) -> Decimal | None:
     if value in (None, ""):
         if required:
-            raise _fail(field, _("This field is required."), f"{field}_required")
+            raise field_error(field, _("This field is required."), f"{field}_required")
         return None
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise _fail(field, _("Write a number."), f"invalid_{field}") from None
+        raise field_error(field, _("Write a number."), f"invalid_{field}") from None
     if not number.is_finite() or number < 0:
-        raise _fail(field, _("Write a number of zero or more."), f"invalid_{field}")
+        raise field_error(field, _("Write a number of zero or more."), f"invalid_{field}")
     return number
 
 
@@ -99,11 +98,11 @@ def _clean_milestones(
     for i, row in enumerate(rows, start=1):
         name = str(row.get("name") or "").strip()
         if not name:
-            raise _fail("milestones", _("Name milestone %(n)d.") % {"n": i}, "milestone_name")
+            raise field_error("milestones", _("Name milestone %(n)d.") % {"n": i}, "milestone_name")
         progress = _decimal(row.get("progress"), "milestones", required=True)
         assert progress is not None
         if not last < progress <= 100:
-            raise _fail(
+            raise field_error(
                 "milestones",
                 _(
                     "Milestone “%(name)s”: the progress must rise from one milestone to the next, up to 100 %%."
@@ -123,21 +122,21 @@ def _clean_milestones(
             }
         )
     if not out:
-        raise _fail("milestones", _("Give at least one milestone."), "milestones_required")
+        raise field_error("milestones", _("Give at least one milestone."), "milestones_required")
     if last != 100:
-        raise _fail(
+        raise field_error(
             "milestones", _("The last milestone must reach 100 %."), "milestones_not_complete"
         )
     released = [r["releases_tranche"] for r in out if r["releases_tranche"] is not None]
     if modality != Modality.CASH:
         if released:
-            raise _fail(
+            raise field_error(
                 "milestones",
                 _("Only the cash modality releases tranches: leave “releases tranche” empty."),
                 "tranche_not_cash",
             )
     elif tranches and released != list(range(2, tranches + 1)):
-        raise _fail(
+        raise field_error(
             "milestones",
             _(
                 "The plan pays %(n)d tranches: tranche 1 on signing, and tranches 2 to "
@@ -197,13 +196,13 @@ def _check_entitlement(entitlement: Any, household: Any) -> None:
 
     plan = entitlement.plan
     if household is None or entitlement.household_id != household.pk:
-        raise _fail(
+        raise field_error(
             "entitlement",
             _("This entitlement is another household's. Choose the occupying household's."),
             "entitlement_other_household",
         )
     if plan.condition != SHELTER_CONDITION:
-        raise _fail(
+        raise field_error(
             "entitlement",
             _("The plan “%(plan)s” is not paid on verified shelter milestones.")
             % {"plan": plan.name},
@@ -213,14 +212,14 @@ def _check_entitlement(entitlement: Any, household: Any) -> None:
         plan.status != CashPlan.Status.APPROVED
         or entitlement.status == Entitlement.Status.CANCELLED
     ):
-        raise _fail(
+        raise field_error(
             "entitlement",
             _("The entitlement must be of an approved plan and not cancelled."),
             "entitlement_not_live",
         )
     other = RehabCase.objects.filter(entitlement=entitlement).exclude(status=Status.CANCELLED)
     if other.exists():
-        raise _fail(
+        raise field_error(
             "entitlement",
             _("This entitlement already pays the repair of another house (case %(ref)s).")
             % {"ref": other.first().reference},  # type: ignore[union-attr]
@@ -236,7 +235,7 @@ def case_link_entitlement(*, user: Any, case: RehabCase, entitlement: Any) -> Re
     with transaction.atomic():
         case = _locked(case)
         if case.modality != Modality.CASH:
-            raise _fail(
+            raise field_error(
                 "entitlement",
                 _("Only a cash-modality case is paid through an entitlement."),
                 "not_cash",
@@ -273,11 +272,11 @@ def _case_values(data: dict[str, Any], assessment: Assessment | None, case: Any 
     try:
         occupants = int(occupants)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise _fail(
+        raise field_error(
             "occupants_after", _("Give the number of people living there."), "occupants_required"
         ) from None
     if occupants < 1:
-        raise _fail(
+        raise field_error(
             "occupants_after", _("At least one person lives in the house."), "occupants_required"
         )
     area = data.get("covered_area_after_m2")
@@ -287,7 +286,7 @@ def _case_values(data: dict[str, Any], assessment: Assessment | None, case: Any 
             area = assessment.covered_area_after_m2
     area_value = _decimal(area, "covered_area_after_m2")
     if area_value is None or area_value <= 0:
-        raise _fail(
+        raise field_error(
             "covered_area_after_m2",
             _("Give the covered living space after the works, in m²."),
             "area_required",
@@ -307,7 +306,9 @@ def _case_values(data: dict[str, Any], assessment: Assessment | None, case: Any 
     start = values.get("planned_start", getattr(case, "planned_start", None))
     end = values.get("planned_end", getattr(case, "planned_end", None))
     if start and end and end < start:
-        raise _fail("planned_end", _("The planned end is before the start."), "end_before_start")
+        raise field_error(
+            "planned_end", _("The planned end is before the start."), "end_before_start"
+        )
     if "notes" in data:
         values["notes"] = str(data.get("notes") or "")[:5000]
     return values
@@ -325,7 +326,7 @@ def case_create(
     require(user, MANAGE_CASE, assessment)
     data = dict(data or {})
     if modality not in Modality.values:
-        raise _fail("modality", _("Choose a modality from the list."), "invalid_modality")
+        raise field_error("modality", _("Choose a modality from the list."), "invalid_modality")
     if assessment.status != Assessment.Status.VALIDATED:
         raise Conflict(
             _("Assessment %(ref)s is not validated: validate it before opening a case.")
@@ -342,7 +343,7 @@ def case_create(
     entitlement = data.get("entitlement")
     if entitlement is not None:
         if modality != Modality.CASH:
-            raise _fail(
+            raise field_error(
                 "entitlement",
                 _("Only a cash-modality case is paid through an entitlement."),
                 "not_cash",
@@ -456,7 +457,7 @@ def case_start(*, user: Any, case: RehabCase, started_on: Any = None) -> RehabCa
     require(user, MANAGE_CASE, case)
     started = _date(started_on, "started_on") or today()
     if started > today():
-        raise _fail("started_on", _("The start cannot be in the future."), "future_date")
+        raise field_error("started_on", _("The start cannot be in the future."), "future_date")
     with transaction.atomic():
         case = _locked(case)
         if case.status != Status.OPEN:

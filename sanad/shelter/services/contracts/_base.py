@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from sanad.core.errors import ValidationFailed
+from sanad.core.errors import ValidationFailed, field_error
 from sanad.core.models import StatusTransition
 from sanad.core.scoping import grants_for, scoped
 from sanad.shelter.models import (
@@ -38,16 +38,12 @@ CASE_DONE = (
 UNRESOLVED_DEFECT = (Defect.Status.OPEN, Defect.Status.FIXED)
 
 
-def _fail(field: str, message: str, code: str) -> ValidationFailed:
-    return ValidationFailed(message, code=code, fields={field: [message]})
-
-
 def _text(data: dict[str, Any], field: str, *, max_length: int, required: bool = False) -> str:
     value = str(data.get(field) or "").strip()
     if required and not value:
-        raise _fail(field, _("This field is required."), f"{field}_required")
+        raise field_error(field, _("This field is required."), f"{field}_required")
     if len(value) > max_length:
-        raise _fail(
+        raise field_error(
             field, _("Shorten this to %(n)d characters.") % {"n": max_length}, f"{field}_too_long"
         )
     return value
@@ -66,19 +62,19 @@ def _decimal(
     if raw in (None, ""):
         raw = default
     if raw in (None, ""):
-        raise _fail(field, _("Enter a number."), f"{field}_required")
+        raise field_error(field, _("Enter a number."), f"{field}_required")
     try:
         value = Decimal(str(raw))
     except (InvalidOperation, ValueError):
-        raise _fail(field, _("Enter a number."), f"invalid_{field}") from None
+        raise field_error(field, _("Enter a number."), f"invalid_{field}") from None
     if not value.is_finite():
-        raise _fail(field, _("Enter a number."), f"invalid_{field}")
+        raise field_error(field, _("Enter a number."), f"invalid_{field}")
     if positive and value <= 0:
-        raise _fail(field, _("Enter an amount above zero."), f"{field}_not_positive")
+        raise field_error(field, _("Enter an amount above zero."), f"{field}_not_positive")
     if minimum is not None and value < minimum:
-        raise _fail(field, _("Enter at least %(n)s.") % {"n": minimum}, f"{field}_too_small")
+        raise field_error(field, _("Enter at least %(n)s.") % {"n": minimum}, f"{field}_too_small")
     if maximum is not None and value > maximum:
-        raise _fail(field, _("Enter at most %(n)s.") % {"n": maximum}, f"{field}_too_large")
+        raise field_error(field, _("Enter at most %(n)s.") % {"n": maximum}, f"{field}_too_large")
     return value
 
 
@@ -86,7 +82,7 @@ def _date(data: dict[str, Any], field: str, *, required: bool = False) -> dateti
     value = data.get(field)
     if value in (None, ""):
         if required:
-            raise _fail(field, _("Enter a date."), f"{field}_required")
+            raise field_error(field, _("Enter a date."), f"{field}_required")
         return None
     if isinstance(value, datetime.datetime):
         return value.date()
@@ -95,7 +91,7 @@ def _date(data: dict[str, Any], field: str, *, required: bool = False) -> dateti
     try:
         return datetime.date.fromisoformat(str(value))
     except ValueError:
-        raise _fail(field, _("Enter a date as YYYY-MM-DD."), f"invalid_{field}") from None
+        raise field_error(field, _("Enter a date as YYYY-MM-DD."), f"invalid_{field}") from None
 
 
 def _reaches(user: Any, permission: str, governorate: Any, programme: Any) -> bool:
@@ -134,7 +130,7 @@ def _stamp(obj: Any, user: Any, *, created: bool = False) -> None:
 
 def _require_active(contractor: Contractor, field: str = "contractor") -> None:
     if contractor.status != Contractor.Status.ACTIVE:
-        raise _fail(
+        raise field_error(
             field,
             _("%(name)s is %(status)s: choose an active contractor.")
             % {"name": contractor.name, "status": contractor.get_status_display().lower()},
@@ -172,12 +168,12 @@ def _check_lot(
     ids = sorted({c.pk for c in cases})
     if not ids:
         if required:
-            raise _fail("cases", _("Choose at least one house for the lot."), "lot_empty")
+            raise field_error("cases", _("Choose at least one house for the lot."), "lot_empty")
         return []
     reachable = scoped(RehabCase.objects.all(), user, MANAGE_CONTRACT).filter(pk__in=ids)
     rows = list(RehabCase.objects.select_for_update().filter(pk__in=reachable).order_by("pk"))
     if len(rows) != len(ids):
-        raise _fail(
+        raise field_error(
             "cases", _("Some of the houses are not in your area or programme."), "case_not_found"
         )
     links = Tender.cases.through.objects.filter(
@@ -223,7 +219,7 @@ def _estimate(cases: Sequence[RehabCase]) -> Decimal:
 def _governorate_of(data: dict[str, Any]) -> Any:
     gov = data.get("governorate")
     if gov is None:
-        raise _fail("governorate", _("Choose the governorate."), "governorate_required")
+        raise field_error("governorate", _("Choose the governorate."), "governorate_required")
     if getattr(gov, "level", 1) != 1:
         gov = gov.governorate
     return gov
@@ -232,14 +228,14 @@ def _governorate_of(data: dict[str, Any]) -> Any:
 def _project_of(data: dict[str, Any]) -> Any:
     project = data.get("project")
     if project is None:
-        raise _fail("project", _("Choose the project."), "project_required")
+        raise field_error("project", _("Choose the project."), "project_required")
     return project
 
 
 def _currency(data: dict[str, Any], default: str) -> str:
     currency = str(data.get("currency") or default or "USD")
     if currency not in ("USD", "IQD"):
-        raise _fail("currency", _("Choose USD or IQD."), "invalid_currency")
+        raise field_error("currency", _("Choose USD or IQD."), "invalid_currency")
     return currency
 
 
@@ -248,7 +244,9 @@ def _contract_terms(contract: Contract, data: dict[str, Any]) -> None:
     contract.start_on = _date(data, "start_on")
     contract.end_on = _date(data, "end_on")
     if contract.start_on and contract.end_on and contract.end_on < contract.start_on:
-        raise _fail("end_on", _("The planned completion is before the start."), "end_before_start")
+        raise field_error(
+            "end_on", _("The planned completion is before the start."), "end_before_start"
+        )
     contract.retention_percent = _decimal(
         data,
         "retention_percent",
@@ -275,10 +273,10 @@ def _contract_terms(contract: Contract, data: dict[str, Any]) -> None:
         try:
             contract.defects_liability_days = int(days)
         except (TypeError, ValueError):
-            raise _fail(
+            raise field_error(
                 "defects_liability_days", _("Enter a number of days."), "invalid_days"
             ) from None
         if not 0 <= contract.defects_liability_days <= 3650:
-            raise _fail(
+            raise field_error(
                 "defects_liability_days", _("Enter between 0 and 3650 days."), "invalid_days"
             )

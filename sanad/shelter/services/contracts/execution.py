@@ -15,7 +15,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sanad.core.errors import Conflict, ValidationFailed
+from sanad.core.errors import Conflict, ValidationFailed, field_error
 from sanad.shelter.models import (
     MANAGE_CONTRACT,
     Contract,
@@ -34,7 +34,6 @@ from sanad.shelter.services.contracts._base import (
     _currency,
     _date,
     _decimal,
-    _fail,
     _governorate_of,
     _project_of,
     _reaches,
@@ -61,16 +60,16 @@ def contract_create(
     require(user, MANAGE_CONTRACT)
     reason = (reason or "").strip()
     if not reason:
-        raise _fail(
+        raise field_error(
             "reason", _("Say why the contract is awarded without a tender."), "reason_required"
         )
     contractor = data.get("contractor")
     if contractor is None:
-        raise _fail("contractor", _("Choose the contractor."), "contractor_required")
+        raise field_error("contractor", _("Choose the contractor."), "contractor_required")
     _require_active(contractor)
     project, governorate = _project_of(data), _governorate_of(data)
     if not _reaches(user, MANAGE_CONTRACT, governorate, project.programme):
-        raise _fail(
+        raise field_error(
             "governorate",
             _("You may not make contracts in this governorate or programme."),
             "out_of_scope",
@@ -209,7 +208,7 @@ def milestones_set(
     dates = [m.due_on for m in rows]
     if dates != sorted(dates):
         message = _("Put the milestones in the order of their due dates.")
-        raise _fail("milestones", message, "milestones_out_of_order")
+        raise field_error("milestones", message, "milestones_out_of_order")
     with transaction.atomic():
         contract = _locked_contract(contract)
         _require_draft(contract)
@@ -247,9 +246,9 @@ def contract_sign(*, user: Any, contract: Contract, signed_on: datetime.date) ->
                 code="milestones_not_100",
             )
         if signed_on is None:
-            raise _fail("signed_on", _("Enter the date of signature."), "signed_on_required")
+            raise field_error("signed_on", _("Enter the date of signature."), "signed_on_required")
         if signed_on > today():
-            raise _fail(
+            raise field_error(
                 "signed_on", _("The date of signature cannot be in the future."), "future_date"
             )
         contract.signed_on = signed_on
@@ -331,9 +330,11 @@ def milestone_certify(
     contract = milestone.contract
     require(user, MANAGE_CONTRACT, contract)
     if completed_on is None:
-        raise _fail("completed_on", _("Enter the date the work was reached."), "date_required")
+        raise field_error(
+            "completed_on", _("Enter the date the work was reached."), "date_required"
+        )
     if completed_on > today():
-        raise _fail(
+        raise field_error(
             "completed_on", _("The completion date cannot be in the future."), "future_date"
         )
     with transaction.atomic():
@@ -359,7 +360,7 @@ def milestone_certify(
                 code="milestone_out_of_order",
             )
         if contract.signed_on and completed_on < contract.signed_on:
-            raise _fail(
+            raise field_error(
                 "completed_on",
                 _("The completion date is before the contract was signed."),
                 "before_signature",
@@ -396,9 +397,9 @@ def milestone_record_payment(
     require(user, MANAGE_CONTRACT, milestone.contract)
     reference = _text({"reference": reference}, "reference", max_length=60, required=True)
     if paid_on is None:
-        raise _fail("paid_on", _("Enter the date of payment."), "date_required")
+        raise field_error("paid_on", _("Enter the date of payment."), "date_required")
     if paid_on > today():
-        raise _fail("paid_on", _("The payment date cannot be in the future."), "future_date")
+        raise field_error("paid_on", _("The payment date cannot be in the future."), "future_date")
     with transaction.atomic():
         milestone = _locked_milestone(milestone)
         if milestone.status != ContractMilestone.Status.CERTIFIED:
@@ -409,7 +410,7 @@ def milestone_record_payment(
                 code="milestone_not_certified",
             )
         if milestone.completed_on and paid_on < milestone.completed_on:
-            raise _fail(
+            raise field_error(
                 "paid_on",
                 _("The payment date is before the milestone was reached."),
                 "paid_before_certified",

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sanad.core.errors import Conflict, ValidationFailed
+from sanad.core.errors import Conflict, ValidationFailed, field_error
 from sanad.shelter.models import (
     MANAGE_CONTRACT,
     Bid,
@@ -31,7 +31,6 @@ from sanad.shelter.services.contracts._base import (
     _date,
     _decimal,
     _estimate,
-    _fail,
     _governorate_of,
     _project_of,
     _reaches,
@@ -53,7 +52,7 @@ def _contractor_fields(contractor: Contractor, data: dict[str, Any]) -> list[Any
     contractor.notes = _text(data, "notes", max_length=5000)
     same = Contractor.objects.exclude(pk=contractor.pk)
     if same.filter(name__iexact=contractor.name).exists():
-        raise _fail(
+        raise field_error(
             "name",
             _("A contractor with this name is already registered. Open it instead."),
             "contractor_exists",
@@ -62,7 +61,7 @@ def _contractor_fields(contractor: Contractor, data: dict[str, Any]) -> list[Any
         contractor.registration_number
         and same.filter(registration_number__iexact=contractor.registration_number).exists()
     ):
-        raise _fail(
+        raise field_error(
             "registration_number",
             _("Another contractor has this registration number."),
             "registration_number_taken",
@@ -122,7 +121,7 @@ def tender_create(*, user: Any, data: dict[str, Any], cases: Iterable[RehabCase]
     require(user, MANAGE_CONTRACT)
     project, governorate = _project_of(data), _governorate_of(data)
     if not _reaches(user, MANAGE_CONTRACT, governorate, project.programme):
-        raise _fail(
+        raise field_error(
             "governorate",
             _("You may not run tenders in this governorate or programme."),
             "out_of_scope",
@@ -195,7 +194,7 @@ def tender_open(*, user: Any, tender: Tender, issued_on: datetime.date | None = 
             raise Conflict(_("Add at least one house to the lot first."), code="lot_empty")
         tender.issued_on = issued_on or tender.issued_on or today()
         if tender.closes_on and tender.closes_on < tender.issued_on:
-            raise _fail(
+            raise field_error(
                 "closes_on",
                 _("The closing date is before the issue date: change it first."),
                 "closes_before_issue",
@@ -213,9 +212,13 @@ def _bid_fields(bid: Bid, data: dict[str, Any]) -> None:
         try:
             bid.duration_days = int(duration)
         except (TypeError, ValueError):
-            raise _fail("duration_days", _("Enter a number of days."), "invalid_duration") from None
+            raise field_error(
+                "duration_days", _("Enter a number of days."), "invalid_duration"
+            ) from None
         if not 1 <= bid.duration_days <= 3650:
-            raise _fail("duration_days", _("Enter between 1 and 3650 days."), "invalid_duration")
+            raise field_error(
+                "duration_days", _("Enter between 1 and 3650 days."), "invalid_duration"
+            )
     score = data.get("technical_score")
     bid.technical_score = (
         None
@@ -231,7 +234,7 @@ def bid_record(*, user: Any, tender: Tender, data: dict[str, Any]) -> Bid:
     require(user, MANAGE_CONTRACT, tender)
     contractor = data.get("contractor")
     if contractor is None:
-        raise _fail("contractor", _("Choose the contractor."), "contractor_required")
+        raise field_error("contractor", _("Choose the contractor."), "contractor_required")
     with transaction.atomic():
         tender = _locked_tender(tender)
         if tender.status != Tender.Status.OPEN:
@@ -242,7 +245,7 @@ def bid_record(*, user: Any, tender: Tender, data: dict[str, Any]) -> Bid:
             )
         _require_active(contractor)
         if tender.bids.filter(contractor=contractor).exists():
-            raise _fail(
+            raise field_error(
                 "contractor",
                 _("%(name)s already has a bid on this tender: change that one.")
                 % {"name": contractor.name},
@@ -329,7 +332,7 @@ def tender_award(
         bids = list(tender.bids.select_related("contractor"))
         chosen = next((b for b in bids if b.pk == bid.pk), None)
         if chosen is None:
-            raise _fail("bid", _("Choose one of this tender's bids."), "bid_not_found")
+            raise field_error("bid", _("Choose one of this tender's bids."), "bid_not_found")
         _require_active(chosen.contractor, "bid")
         recommended = recommended_bid(bids)
         if (recommended is None or chosen.pk != recommended.pk) and not reason:
