@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -30,6 +29,7 @@ from sanad.core.audit import personal_data_exported
 from sanad.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import has_permission
+from sanad.core.views import require_permission
 from sanad.registry.models import Household
 from sanad.registry.selectors import households_visible_to
 
@@ -37,11 +37,6 @@ VIEW = selectors.VIEW
 RECORD = services.RECORD
 HOUSEHOLD_VIEW = Household.VIEW_PERMISSION
 HISTORY_LIMIT = 200
-
-
-def _require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
 
 
 # --- the ledger --------------------------------------------------------------------------
@@ -120,7 +115,7 @@ class _Echo:
 def record_export(request: HttpRequest) -> StreamingHttpResponse:
     """The ledger list as CSV, with the same filters, streamed (no registry personal
     fields: registration ids only)."""
-    _require(request, VIEW)
+    require_permission(request, VIEW)
     qs = selectors.records_visible_to(request.user)
     filters = AssistanceFilter(request.GET or None, queryset=qs, request=request)
     if filters.is_bound and not filters.is_valid():
@@ -207,7 +202,7 @@ def _household_for(request: HttpRequest, value: str) -> Household | None:
 
 @login_required
 def record_create(request: HttpRequest) -> HttpResponse:
-    _require(request, RECORD)
+    require_permission(request, RECORD)
     initial: dict[str, Any] = {}
     preset = _household_for(request, request.GET.get("household", ""))
     if preset is not None:

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +18,13 @@ from sanad.core.listing import ScopedListView
 from sanad.core.models import AuditEvent, Job, PersonalDataAccess
 from sanad.core.scoping import has_permission
 from sanad.core.selectors import jobs_visible_to
+
+
+def require_permission(request: HttpRequest, permission: str) -> None:
+    """A page refuses (403) a user whose roles do not grant the permission anywhere; a
+    record out of the user's scope is a 404, which the page's look-up answers."""
+    if not has_permission(request.user, permission):
+        raise DjangoPermissionDenied
 
 
 class JobListView(LoginRequiredMixin, ListView):

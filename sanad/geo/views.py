@@ -20,6 +20,7 @@ from sanad.core.errors import ApplicationError, NotFound, ValidationFailed
 from sanad.core.jobs import job_start
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import can_reach, has_permission
+from sanad.core.views import require_permission
 from sanad.geo import selectors, services
 from sanad.geo.filters import AdminUnitPageFilter, PlaceFilter
 from sanad.geo.forms import PlaceForm, StatusChangeForm
@@ -27,11 +28,6 @@ from sanad.geo.models import AdminUnit, Place
 
 MANAGE = Place.MANAGE_PERMISSION
 EXPORT = "geo.export_place"
-
-
-def _require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
 
 
 def _apply_errors(form: Any, exc: ApplicationError) -> None:
@@ -110,7 +106,7 @@ def place_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @login_required
 def place_create(request: HttpRequest) -> HttpResponse:
-    _require(request, MANAGE)
+    require_permission(request, MANAGE)
     form = PlaceForm(request.POST or None, user=request.user)
     status = 200
     if request.method == "POST":
@@ -128,7 +124,7 @@ def place_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def place_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
-    _require(request, MANAGE)
+    require_permission(request, MANAGE)
     place = _place(request, public_id)
     if not can_reach(request.user, place, MANAGE):
         raise DjangoPermissionDenied
@@ -148,7 +144,7 @@ def place_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 
 def _status_change(request: HttpRequest, public_id: Any, *, close: bool) -> HttpResponse:
-    _require(request, MANAGE)
+    require_permission(request, MANAGE)
     place = _place(request, public_id)
     form = StatusChangeForm(request.POST)
     form.is_valid()
@@ -199,7 +195,7 @@ def place_reopen(request: HttpRequest, public_id: Any) -> HttpResponse:
 @require_POST
 def place_export(request: HttpRequest) -> HttpResponse:
     """Start the export of the places in one's scope, narrowed by the list's filters."""
-    _require(request, EXPORT)
+    require_permission(request, EXPORT)
     params = {
         key: request.POST[key]
         for key in ("kind", "status", "governorate", "admin_unit", "q")
@@ -256,7 +252,7 @@ class AdminUnitListView(ScopedListView):
 @login_required
 def adminunit_lookup(request: HttpRequest) -> HttpResponse:
     """The look-up box's answer: a fragment for HTMX, the list page otherwise."""
-    _require(request, AdminUnit.VIEW_PERMISSION)
+    require_permission(request, AdminUnit.VIEW_PERMISSION)
     query = request.GET.get("lookup", request.GET.get("q", ""))
     if not request.headers.get("HX-Request"):
         return redirect(f"{reverse('geo:adminunit_list')}?{urlencode({'lookup': query})}")
@@ -265,7 +261,7 @@ def adminunit_lookup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def adminunit_detail(request: HttpRequest, pcode: str) -> HttpResponse:
-    _require(request, AdminUnit.VIEW_PERMISSION)
+    require_permission(request, AdminUnit.VIEW_PERMISSION)
     try:
         unit = selectors.admin_unit_get(pcode=pcode)
     except ValidationFailed as exc:

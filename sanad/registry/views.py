@@ -20,6 +20,7 @@ from sanad.core.audit import personal_record_viewed
 from sanad.core.errors import ApplicationError, NotFound, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import can_reach, has_permission
+from sanad.core.views import require_permission
 from sanad.registry import selectors, services
 from sanad.registry.derive import AGE_GROUPS, age_on
 from sanad.registry.filters import HouseholdPageFilter
@@ -43,11 +44,6 @@ ASSISTANCE_VIEW = "assistance.view_assistance"
 PRINT_CARDS = "registry.print_cards"
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
-
-
 def _household(request: HttpRequest, public_id: Any) -> Household:
     try:
         return selectors.household_get(user=request.user, public_id=public_id)
@@ -57,7 +53,7 @@ def _household(request: HttpRequest, public_id: Any) -> Household:
 
 def _managed_household(request: HttpRequest, public_id: Any) -> Household:
     """A household the user sees (404 otherwise) and may change (403 otherwise)."""
-    _require(request, MANAGE)
+    require_permission(request, MANAGE)
     household = _household(request, public_id)
     if not can_reach(request.user, household, MANAGE):
         raise DjangoPermissionDenied
@@ -217,7 +213,7 @@ def _detail_context(request: HttpRequest, household: Household) -> dict[str, Any
 
 @login_required
 def household_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    _require(request, VIEW)
+    require_permission(request, VIEW)
     try:
         household = selectors.household_detail(user=request.user, public_id=public_id)
     except NotFound as exc:
@@ -290,7 +286,7 @@ def _apply_service_errors(
 
 @login_required
 def household_create(request: HttpRequest) -> HttpResponse:
-    _require(request, MANAGE)
+    require_permission(request, MANAGE)
     data = request.POST if request.method == "POST" else None
     form = HouseholdForm(data, user=request.user)
     formset = MemberFormSet(

@@ -26,10 +26,11 @@ from sanad.camps.models import (
 from sanad.camps.selectors import tickets as selectors
 from sanad.camps.services import assets as asset_services
 from sanad.camps.services import schedules as schedule_services
-from sanad.camps.views.tickets import _site_param, require, tabs
+from sanad.camps.views.tickets import _site_param, tabs
 from sanad.core.errors import ApplicationError, NotFound, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import has_permission, scoped
+from sanad.core.views import require_permission
 
 
 def _asset_sites(user: Any) -> QuerySet[Site]:
@@ -203,7 +204,7 @@ def _schedule_sites(user: Any) -> QuerySet[Site]:
 
 @login_required
 def schedule_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_TICKET)
+    require_permission(request, MANAGE_TICKET)
     site = _site_param(request, MANAGE_TICKET)
     initial: dict[str, Any] = {"active": True}
     if site is not None:
@@ -232,7 +233,7 @@ def schedule_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def schedule_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, MANAGE_TICKET)
+    require_permission(request, MANAGE_TICKET)
     try:
         schedule = selectors.schedule_get(
             user=request.user, public_id=public_id, permission=MANAGE_TICKET

@@ -24,10 +24,11 @@ from sanad.camps.forms.sites import (
 from sanad.camps.models import MANAGE_CLOSURE, VIEW, Allocation, ClosureHousehold, ClosurePlan
 from sanad.camps.selectors import sites as selectors
 from sanad.camps.services import closure as services
-from sanad.camps.views.sites import allowed, require, site_for
+from sanad.camps.views.sites import allowed, site_for
 from sanad.core.errors import ApplicationError, NotFound, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import has_permission
+from sanad.core.views import require_permission
 
 PLAN = ClosurePlan.Status
 ACTIONS = {
@@ -39,7 +40,7 @@ ACTIONS = {
 
 
 def plan_for(request: HttpRequest, public_id: Any, permission: str = VIEW) -> ClosurePlan:
-    require(request, permission)
+    require_permission(request, permission)
     try:
         return selectors.closure_get(user=request.user, public_id=public_id, permission=permission)
     except NotFound as exc:
@@ -77,7 +78,7 @@ class ClosureListView(ScopedListView):
 
 @login_required
 def closure_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_CLOSURE)
+    require_permission(request, MANAGE_CLOSURE)
     site_id = request.GET.get("site") or request.POST.get("site") or ""
     site = None
     if site_id:

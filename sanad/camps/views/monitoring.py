@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -42,17 +41,13 @@ from sanad.camps.selectors import monitoring as selectors
 from sanad.camps.services import monitoring as services
 from sanad.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from sanad.core.scoping import can_reach, has_permission
+from sanad.core.views import require_permission
 
 PAGE_SIZE = 50
 
 
-def require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
-
-
 def _round_for(request: HttpRequest, public_id: Any, permission: str = VIEW) -> MonitoringRound:
-    require(request, permission)
+    require_permission(request, permission)
     try:
         return selectors.round_get(user=request.user, public_id=public_id, permission=permission)
     except NotFound as exc:
@@ -81,7 +76,7 @@ def _service_errors(form: Any, exc: ApplicationError) -> None:
 # --- rounds ---------------------------------------------------------------------------------
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     form = RoundFilterForm(request.GET or None, sites=selectors.sites_visible_to(request.user))
     if form.is_bound and not form.is_valid():
         qs = MonitoringRound.objects.none()
@@ -143,7 +138,7 @@ def _create_initial(request: HttpRequest, sites: Any) -> dict[str, Any]:
 
 @login_required
 def round_create(request: HttpRequest) -> HttpResponse:
-    require(request, MONITOR)
+    require_permission(request, MONITOR)
     sites = selectors.sites_visible_to(request.user, MONITOR)
     initial = _create_initial(request, sites) if request.method != "POST" else {}
     site, previous = initial.pop("_site", None), initial.pop("_previous", None)
@@ -331,7 +326,7 @@ def _gap_params(request: HttpRequest, source: Any) -> tuple[GapFilterForm, list[
 
 @login_required
 def gap_report(request: HttpRequest) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     form, months, governorate = _gap_params(request, request.GET)
     matrix = selectors.gaps_matrix(user=request.user, months=months, governorate=governorate)
     return render(
@@ -350,7 +345,7 @@ def gap_report(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def gap_export(request: HttpRequest) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     from sanad.camps.exports_monitoring import GAPS_EXPORT
     from sanad.core.jobs import job_start
 
@@ -371,7 +366,7 @@ def gap_export(request: HttpRequest) -> HttpResponse:
 # --- standards ------------------------------------------------------------------------------------
 @login_required
 def standard_list(request: HttpRequest) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     return render(
         request,
         "camps/monitoring/standard_list.html",
@@ -381,7 +376,7 @@ def standard_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def standard_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, MANAGE_STANDARDS)
+    require_permission(request, MANAGE_STANDARDS)
     standard = get_object_or_404(Standard, pk=pk)
     form = StandardForm(request.POST if request.method == "POST" else None, instance=standard)
     if request.method == "POST" and form.is_valid():

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,13 +32,10 @@ from sanad.camps.services import mrt as services
 from sanad.core.errors import ApplicationError, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import can_reach, has_permission, scoped
+from sanad.core.views import require_permission
 from sanad.geo.models import Place
 
-
 # --- shared ----------------------------------------------------------------------------------
-def require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
 
 
 def allowed(request: HttpRequest, obj: Any, permission: str) -> bool:
@@ -125,7 +121,7 @@ class VisitListView(ScopedListView):
 
 @login_required
 def visit_create(request: HttpRequest) -> HttpResponse:
-    require(request, MRT)
+    require_permission(request, MRT)
     site = _site_from_query(request, MRT)
     initial: dict[str, Any] = {"visited_on": timezone.localdate()}
     if site is not None:
@@ -153,7 +149,7 @@ def visit_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def visit_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     visit = selectors.visit_get(user=request.user, public_id=public_id)
     hazards: list[Any] = list(selectors.hazards_visible(request.user).filter(visit=visit))
     for hazard in hazards:
@@ -238,7 +234,7 @@ class HazardListView(ScopedListView):
 
 @login_required
 def hazard_create(request: HttpRequest) -> HttpResponse:
-    require(request, MRT)
+    require_permission(request, MRT)
     site = _site_from_query(request, MRT)
     visit: MrtVisit | None = None
     visit_id = as_uuid(request.GET.get("visit", ""))
@@ -324,7 +320,7 @@ def _hazard_page(
 
 @login_required
 def hazard_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     hazard = selectors.hazard_get(user=request.user, public_id=public_id)
     return _hazard_page(request, hazard)
 
@@ -335,11 +331,11 @@ HAZARD_ACTIONS = ("reassess", "add_mitigation", "update_mitigation", "close")
 @login_required
 @require_POST
 def hazard_action(request: HttpRequest, public_id: Any, action: str) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     hazard = selectors.hazard_get(user=request.user, public_id=public_id)
     if action not in HAZARD_ACTIONS:
         raise Http404
-    require(request, MRT)
+    require_permission(request, MRT)
     user = request.user
     done = redirect("camps:hazard_detail", public_id=hazard.public_id)
     try:
@@ -404,7 +400,7 @@ def hazard_action(request: HttpRequest, public_id: Any, action: str) -> HttpResp
 # --- priorities ------------------------------------------------------------------------------
 @login_required
 def site_priorities(request: HttpRequest) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     get = request.GET
     kind = get.get("kind", "")
     if kind not in Place.Kind.values:

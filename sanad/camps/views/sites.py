@@ -41,15 +41,11 @@ from sanad.camps.services import sites as services
 from sanad.core.errors import ApplicationError, NotFound, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import can_reach, has_permission
+from sanad.core.views import require_permission
 from sanad.geo.models import AdminUnit, Place
 from sanad.registry.models import Household
 
 SITE_KINDS = [(k.value, k.label) for k in services.SITE_KINDS]
-
-
-def require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
 
 
 def allowed(request: HttpRequest, obj: Any, permission: str) -> bool:
@@ -57,7 +53,7 @@ def allowed(request: HttpRequest, obj: Any, permission: str) -> bool:
 
 
 def site_for(request: HttpRequest, public_id: Any, permission: str = VIEW) -> Site:
-    require(request, permission)
+    require_permission(request, permission)
     try:
         return selectors.site_get(user=request.user, public_id=public_id, permission=permission)
     except NotFound as exc:
@@ -128,7 +124,7 @@ class SiteListView(ScopedListView):
 
 @login_required
 def site_map(request: HttpRequest) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     qs = selectors.sites_with_figures(selectors.sites_visible_to(request.user))
     kind = request.GET.get("kind", "")
     if kind in dict(SITE_KINDS):
@@ -159,7 +155,7 @@ def site_map(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def site_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_SITE)
+    require_permission(request, MANAGE_SITE)
     form = SiteForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -436,7 +432,7 @@ def population_job(request: HttpRequest) -> HttpResponse:
     from sanad.camps import jobs_sites
     from sanad.core.jobs import job_start
 
-    require(request, MANAGE_SITE)
+    require_permission(request, MANAGE_SITE)
     try:
         month = services.parse_month(request.POST.get("month") or datetime.date.today())
         job = job_start(

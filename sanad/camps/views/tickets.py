@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -41,13 +40,9 @@ from sanad.core.audit import personal_record_viewed
 from sanad.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import can_reach, has_permission, scoped
+from sanad.core.views import require_permission
 
 STATUS = Ticket.Status
-
-
-def require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
 
 
 def tabs(request: HttpRequest, current: str) -> dict[str, Any]:
@@ -136,7 +131,7 @@ def _done(request: HttpRequest, ticket: Ticket, message: str, fallback: str = ""
 
 @login_required
 def ticket_create(request: HttpRequest) -> HttpResponse:
-    require(request, RAISE_TICKET)
+    require_permission(request, RAISE_TICKET)
     site = _site_param(request, RAISE_TICKET)
     initial: dict[str, Any] = {}
     asset_param = request.GET.get("asset") or ""
@@ -204,7 +199,7 @@ def _fmt(value: Any) -> str:
 
 @login_required
 def ticket_from_case(request: HttpRequest, case_id: Any) -> HttpResponse:
-    require(request, RAISE_TICKET)
+    require_permission(request, RAISE_TICKET)
     try:
         case = services.visible_case(user=request.user, case_public_id=case_id)
     except NotFound as exc:
@@ -271,7 +266,7 @@ def ticket_from_case(request: HttpRequest, case_id: Any) -> HttpResponse:
 
 
 def _ticket_for(request: HttpRequest, public_id: Any, permission: str = VIEW) -> Ticket:
-    require(request, permission)
+    require_permission(request, permission)
     try:
         return services.ticket_get(user=request.user, public_id=public_id, permission=permission)
     except NotFound as exc:
@@ -423,7 +418,7 @@ def ticket_action(request: HttpRequest, public_id: Any, action: str) -> HttpResp
 
 @login_required
 def ticket_photo(request: HttpRequest, public_id: Any) -> FileResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     try:
         photo = selectors.photo_get(user=request.user, public_id=public_id)
         path = ticket_photos.absolute(photo.path)

@@ -23,10 +23,11 @@ from sanad.camps.forms.mrt import (
 from sanad.camps.models import MANAGE_TRAINING, VIEW, Training
 from sanad.camps.selectors import mrt as selectors
 from sanad.camps.services import trainings as services
-from sanad.camps.views.mrt import allowed, page, require
+from sanad.camps.views.mrt import allowed, page
 from sanad.core.errors import ApplicationError, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import has_permission
+from sanad.core.views import require_permission
 
 
 class TrainingListView(ScopedListView):
@@ -78,7 +79,7 @@ def _save(request: HttpRequest, form: TrainingForm, training: Training | None) -
 
 @login_required
 def training_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_TRAINING)
+    require_permission(request, MANAGE_TRAINING)
     form = TrainingForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         training = _save(request, form, None)
@@ -90,7 +91,7 @@ def training_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def training_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, MANAGE_TRAINING)
+    require_permission(request, MANAGE_TRAINING)
     training = selectors.training_get(
         user=request.user, public_id=public_id, permission=MANAGE_TRAINING
     )
@@ -130,7 +131,7 @@ def _detail(
 
 @login_required
 def training_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     training = selectors.training_get(user=request.user, public_id=public_id)
     return _detail(request, training)
 
@@ -140,7 +141,7 @@ def training_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 def training_participants(request: HttpRequest, public_id: Any) -> HttpResponse:
     """POST: add one participant (fields prefixed "one-"), paste lines ("paste-lines") or
     remove one ("remove" = its id)."""
-    require(request, MANAGE_TRAINING)
+    require_permission(request, MANAGE_TRAINING)
     training = selectors.training_get(
         user=request.user, public_id=public_id, permission=MANAGE_TRAINING
     )

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest
 
 from sanad.cash import selectors
 from sanad.cash.models import VIEW, CashPlan, Entitlement, Vendor, Voucher
 from sanad.core.errors import NotFound
 from sanad.core.scoping import can_reach, has_permission
-
-
-def require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
+from sanad.core.views import require_permission
 
 
 def allowed(request: HttpRequest, obj: Any, permission: str) -> bool:
@@ -32,26 +27,26 @@ def _found(fn: Any, **kwargs: Any) -> Any:
 
 
 def plan_for(request: HttpRequest, public_id: Any, permission: str = VIEW) -> CashPlan:
-    require(request, permission)
+    require_permission(request, permission)
     return _found(selectors.plan_get, user=request.user, public_id=public_id, permission=permission)
 
 
 def vendor_for(request: HttpRequest, public_id: Any, permission: str = VIEW) -> Vendor:
-    require(request, permission)
+    require_permission(request, permission)
     return _found(
         selectors.vendor_get, user=request.user, public_id=public_id, permission=permission
     )
 
 
 def voucher_for(request: HttpRequest, public_id: Any, permission: str = VIEW) -> Voucher:
-    require(request, permission)
+    require_permission(request, permission)
     return _found(
         selectors.voucher_get, user=request.user, public_id=public_id, permission=permission
     )
 
 
 def entitlement_for(request: HttpRequest, public_id: Any, permission: str = VIEW) -> Entitlement:
-    require(request, permission)
+    require_permission(request, permission)
     return _found(
         selectors.entitlement_get, user=request.user, public_id=public_id, permission=permission
     )

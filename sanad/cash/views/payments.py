@@ -35,6 +35,7 @@ from sanad.cash.services import payments as services
 from sanad.core.errors import ApplicationError, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import can_reach, has_permission, scoped
+from sanad.core.views import require_permission
 
 STATUS = PaymentRequest.Status
 # Bootstrap badge of each status (used with the `choice_label` filter).
@@ -55,9 +56,6 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 # --- shared with the transfer pages --------------------------------------------------------
-def require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
 
 
 def allowed(request: HttpRequest, obj: Any, permission: str) -> bool:
@@ -68,7 +66,7 @@ def get_scoped(
     queryset: QuerySet[Any], request: HttpRequest, permission: str, public_id: Any
 ) -> Any:
     """The record inside the user's scope, else 404 (which reveals nothing)."""
-    require(request, permission)
+    require_permission(request, permission)
     try:
         public_id = uuid.UUID(str(public_id))
     except ValueError as exc:
@@ -161,7 +159,7 @@ class PaymentRequestForm(BootstrapMixin, forms.Form):
 
 @login_required
 def payment_create(request: HttpRequest) -> HttpResponse:
-    require(request, RECONCILE)
+    require_permission(request, RECONCILE)
     initial = {"currency": Currency.IQD, "vendor": request.GET.get("vendor", "")}
     form = PaymentRequestForm(request.POST or None, user=request.user, initial=initial)
     preview = None

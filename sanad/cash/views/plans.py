@@ -27,17 +27,11 @@ from sanad.cash.models import (
     Entitlement,
     Voucher,
 )
-from sanad.cash.views.common import (
-    allowed,
-    entitlement_for,
-    history,
-    plan_for,
-    require,
-    voucher_for,
-)
+from sanad.cash.views.common import allowed, entitlement_for, history, plan_for, voucher_for
 from sanad.core.errors import ApplicationError, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import has_permission
+from sanad.core.views import require_permission
 
 STATUS = CashPlan.Status
 ENTITLEMENTS_PER_PAGE = 50
@@ -84,7 +78,7 @@ class PlanListView(ScopedListView):
 
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE)
+    require_permission(request, MANAGE)
     initial = {"beneficiary_list": request.GET.get("list", "")}
     form = PlanForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():

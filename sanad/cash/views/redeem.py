@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 from sanad.cash import selectors, services
 from sanad.cash.models import REDEEM
 from sanad.cash.services._common import code_tail, fmt_money
-from sanad.cash.views.common import require
 from sanad.core.errors import ApplicationError
+from sanad.core.views import require_permission
 
 SALES_PER_PAGE = 25
 
@@ -52,7 +52,7 @@ def _plain(value: Any) -> str:
 
 @login_required
 def redeem(request: HttpRequest) -> HttpResponse:
-    require(request, REDEEM)
+    require_permission(request, REDEEM)
     vendor = selectors.vendor_of(request.user)
     return render(request, "cash/redeem.html", {"vendor": vendor, "tab": "redeem"})
 
@@ -61,7 +61,7 @@ def redeem(request: HttpRequest) -> HttpResponse:
 @require_GET
 def redeem_voucher(request: HttpRequest) -> JsonResponse:
     """What the cashier needs before a sale (JSON for the page's script)."""
-    require(request, REDEEM)
+    require_permission(request, REDEEM)
     try:
         info = selectors.voucher_for_cashier(user=request.user, code=request.GET.get("code", ""))
     except ApplicationError as exc:
@@ -116,7 +116,7 @@ def _category_labels(codes: Any) -> list[str]:
 def redeem_sale(request: HttpRequest) -> JsonResponse:
     """Record a sale; JSON in (code, items, pin, key), JSON out. A replay of the same
     key answers the first sale."""
-    require(request, REDEEM)
+    require_permission(request, REDEEM)
     try:
         body = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
@@ -162,7 +162,7 @@ def redeem_sale(request: HttpRequest) -> JsonResponse:
 @login_required
 def my_sales(request: HttpRequest) -> HttpResponse:
     """The cashier's shop's own redemptions, newest first."""
-    require(request, REDEEM)
+    require_permission(request, REDEEM)
     vendor = selectors.vendor_of(request.user)
     page = Paginator(selectors.vendor_redemptions(request.user), SALES_PER_PAGE).get_page(
         request.GET.get("page")

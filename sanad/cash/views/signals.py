@@ -18,10 +18,10 @@ from sanad.cash import selectors, services
 from sanad.cash.forms import ReviewForm
 from sanad.cash.models import VIEW, Signal
 from sanad.cash.services.signals import REVIEW_PERMISSIONS
-from sanad.cash.views.common import require
 from sanad.core.errors import ApplicationError, NotFound
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import can_reach, has_permission
+from sanad.core.views import require_permission
 
 
 def _can_review(user: Any, signal: Signal | None = None) -> bool:
@@ -110,7 +110,7 @@ class SignalListView(ScopedListView):
 @login_required
 @require_POST
 def signal_review(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     try:
         signal = selectors.signal_get(user=request.user, pk=pk)
     except NotFound as exc:

@@ -21,10 +21,11 @@ from django.views.decorators.http import require_POST
 from sanad.accounts.forms import BootstrapMixin
 from sanad.cash.models import TRANSFER, VIEW, CashPlan, FspTemplate, Payment, PaymentList
 from sanad.cash.services import transfers as services
-from sanad.cash.views.payments import BADGES, allowed, apply_errors, get_scoped, history, require
+from sanad.cash.views.payments import BADGES, allowed, apply_errors, get_scoped, history
 from sanad.core.errors import ApplicationError, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import has_permission, scoped
+from sanad.core.views import require_permission
 
 LIST = PaymentList.Status
 PAYMENT = Payment.Status
@@ -93,7 +94,7 @@ class FspTemplateForm(BootstrapMixin, forms.Form):
 
 @login_required
 def fsp_create(request: HttpRequest) -> HttpResponse:
-    require(request, TRANSFER)
+    require_permission(request, TRANSFER)
     form = FspTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -202,7 +203,7 @@ class TransferForm(BootstrapMixin, forms.Form):
 
 @login_required
 def transfer_create(request: HttpRequest) -> HttpResponse:
-    require(request, TRANSFER)
+    require_permission(request, TRANSFER)
     initial = {"plan": request.GET.get("plan", ""), "tranche": 1}
     form = TransferForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():

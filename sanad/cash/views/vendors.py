@@ -24,10 +24,11 @@ from sanad.cash.forms import (
     apply_errors,
 )
 from sanad.cash.models import MANAGE_VENDOR, Redemption, Vendor, VendorStaff
-from sanad.cash.views.common import allowed, history, require, vendor_for
+from sanad.cash.views.common import allowed, history, vendor_for
 from sanad.core.errors import ApplicationError, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import has_permission
+from sanad.core.views import require_permission
 
 STATUS = Vendor.Status
 RECENT = 20
@@ -66,7 +67,7 @@ class VendorListView(ScopedListView):
 
 @login_required
 def vendor_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_VENDOR)
+    require_permission(request, MANAGE_VENDOR)
     form = VendorForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -6,16 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest
 
 from sanad.core.scoping import can_reach, has_permission, scoped
+from sanad.core.views import require_permission
 from sanad.distribution.models import VIEW, Event, MonitoringSample, Plan
-
-
-def require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
 
 
 def allowed(request: HttpRequest, obj: Any, permission: str) -> bool:
@@ -35,7 +30,7 @@ def _get(queryset: Any, user: Any, permission: str, public_id: Any) -> Any:
 
 
 def plan_for(request: HttpRequest, public_id: Any, permission: str = VIEW) -> Plan:
-    require(request, permission)
+    require_permission(request, permission)
     qs = Plan.objects.select_related(
         "programme", "project", "beneficiary_list", "kit", "warehouse", "approved_by"
     )
@@ -43,7 +38,7 @@ def plan_for(request: HttpRequest, public_id: Any, permission: str = VIEW) -> Pl
 
 
 def event_for(request: HttpRequest, public_id: Any, permission: str = VIEW) -> Event:
-    require(request, permission)
+    require_permission(request, permission)
     qs = Event.objects.select_related(
         "plan", "plan__kit", "plan__project", "plan__warehouse", "place", "closed_by"
     )
@@ -51,7 +46,7 @@ def event_for(request: HttpRequest, public_id: Any, permission: str = VIEW) -> E
 
 
 def sample_for(request: HttpRequest, public_id: Any, permission: str = VIEW) -> MonitoringSample:
-    require(request, permission)
+    require_permission(request, permission)
     qs = MonitoringSample.objects.select_related("plan", "plan__kit")
     return _get(qs, request.user, permission, public_id)
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from sanad.core.errors import ApplicationError, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import has_permission, scoped
+from sanad.core.views import require_permission
 from sanad.distribution import selectors, services
 from sanad.distribution.forms import (
     EventForm,
@@ -30,7 +31,7 @@ from sanad.distribution.forms import (
     apply_errors,
 )
 from sanad.distribution.models import MANAGE, RECORD, VIEW, Event, Plan
-from sanad.distribution.views.common import allowed, plan_for, require
+from sanad.distribution.views.common import allowed, plan_for
 
 STATUS = Plan.Status
 
@@ -118,7 +119,7 @@ def _check(form: PlanForm) -> dict[str, Any]:
 
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE)
+    require_permission(request, MANAGE)
     initial = {"beneficiary_list": request.GET.get("list", "")}
     if request.GET.get("check"):
         form = PlanForm(request.GET, user=request.user)

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_POST
 from sanad.core.errors import ApplicationError
 from sanad.core.jobs import job_start
 from sanad.core.scoping import scoped
+from sanad.core.views import require_permission
 from sanad.distribution import selectors
 from sanad.distribution.models import VIEW
-from sanad.distribution.views.common import event_for, require
+from sanad.distribution.views.common import event_for
 from sanad.programmes.models import Project
 
 FORMATS = ("xlsx", "pdf")
@@ -28,7 +29,7 @@ EXPORTS = [("xlsx", "XLSX"), ("pdf", "PDF")]
 
 
 def _project(request: HttpRequest, public_id: Any) -> Project:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     project = (
         scoped(
             Project.objects.select_related("programme"), request.user, "programmes.view_programme"
@@ -70,7 +71,7 @@ def report_export(request: HttpRequest) -> HttpResponse:
     and go to the job's page (which offers the file when it is ready)."""
     from sanad.distribution import jobs
 
-    require(request, VIEW)
+    require_permission(request, VIEW)
     fmt = request.POST.get("format", "")
     target = request.POST.get("target", "")
     key = request.POST.get("id", "")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sanad.core.errors import ApplicationError, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import has_permission
+from sanad.core.views import require_permission
 from sanad.feedback.forms.comms import (
     TEXT_DIR,
     AudienceForm,
@@ -29,14 +30,14 @@ from sanad.feedback.forms.comms import (
 from sanad.feedback.models import MANAGE_CAMPAIGN, VIEW_CAMPAIGN, Campaign, Language
 from sanad.feedback.selectors import comms as selectors
 from sanad.feedback.services import campaigns as services
-from sanad.feedback.views.comms import allowed, found, page, require
+from sanad.feedback.views.comms import allowed, found, page
 
 STATUS = Campaign.Status
 ACTIONS = ("schedule", "send", "cancel")
 
 
 def campaign_for(request: HttpRequest, public_id: Any, permission: str = VIEW_CAMPAIGN) -> Campaign:
-    require(request, permission)
+    require_permission(request, permission)
     return found(
         selectors.campaign_get, user=request.user, public_id=public_id, permission=permission
     )
@@ -99,7 +100,7 @@ def _form_page(
 
 @login_required
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_CAMPAIGN)
+    require_permission(request, MANAGE_CAMPAIGN)
     form = CampaignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -221,7 +222,7 @@ def campaign_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 @require_GET
 def campaign_preview(request: HttpRequest) -> HttpResponse:
     """The counts of who an audience reaches (the campaign form asks as it changes)."""
-    require(request, MANAGE_CAMPAIGN)
+    require_permission(request, MANAGE_CAMPAIGN)
     form = AudienceForm(request.GET, user=request.user)
     if not form.is_valid():
         return render(

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_POST
 from sanad.core.audit import personal_record_viewed
 from sanad.core.errors import ApplicationError, NotFound, ValidationFailed
 from sanad.core.scoping import has_permission
+from sanad.core.views import require_permission
 from sanad.feedback.forms.cases import (
     ACTION_FORMS,
     AssignForm,
@@ -57,13 +57,8 @@ from sanad.feedback.services import cases as services
 PAGE_SIZE = 50
 
 
-def require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
-
-
 def _case_for(request: HttpRequest, public_id: Any, permission: str = VIEW_CASE) -> Case:
-    require(request, permission)
+    require_permission(request, permission)
     try:
         return selectors.case_get(user=request.user, public_id=public_id, permission=permission)
     except NotFound as exc:
@@ -84,7 +79,7 @@ def _nav(request: HttpRequest, tab: str) -> dict[str, Any]:
 # --- list ------------------------------------------------------------------------------------
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    require(request, VIEW_CASE)
+    require_permission(request, VIEW_CASE)
     form = CaseFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if request.GET else {}
     qs = selectors.case_list(user=request.user, filters=filters)
@@ -135,7 +130,7 @@ def _message_for(request: HttpRequest, public_id: Any) -> Message | None:
 
 @login_required
 def case_create(request: HttpRequest) -> HttpResponse:
-    require(request, LOG_CASE)
+    require_permission(request, LOG_CASE)
     message = _message_for(
         request, request.POST.get("message") or request.GET.get("message") or None
     )
@@ -263,7 +258,7 @@ def case_action(request: HttpRequest, public_id: Any, action: str) -> HttpRespon
     case = _case_for(request, public_id)
     if action not in ACTION_FORMS:
         raise Http404
-    require(request, MANAGE_CASE)
+    require_permission(request, MANAGE_CASE)
     form_class = ACTION_FORMS[action]
     kwargs: dict[str, Any] = {"prefix": action if action != "acknowledge" else None}
     if form_class is AssignForm:
@@ -328,7 +323,7 @@ DONE = _done()
 @login_required
 @require_POST
 def case_export(request: HttpRequest) -> HttpResponse:
-    require(request, VIEW_CASE)
+    require_permission(request, VIEW_CASE)
     from sanad.core.jobs import job_start
     from sanad.feedback.jobs_cases import CASES_EXPORT
 
@@ -356,7 +351,7 @@ TABLES = ("summary", "category", "governorate", "programme", "month")
 
 @login_required
 def case_trends(request: HttpRequest) -> HttpResponse:
-    require(request, VIEW_TRENDS)
+    require_permission(request, VIEW_TRENDS)
     today = timezone.localdate()
     date_to = _date(request.GET.get("date_to"), today)
     date_from = _date(
@@ -443,7 +438,7 @@ def _trends_csv(trends: dict[str, Any], table: str) -> HttpResponse:
 # --- response standards ------------------------------------------------------------------------------
 @login_required
 def response_standards(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_CHANNEL)
+    require_permission(request, MANAGE_CHANNEL)
     form = StandardsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Count, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,14 +18,10 @@ from django.utils.translation import gettext as _
 
 from sanad.core.errors import ApplicationError, ValidationFailed
 from sanad.core.scoping import has_permission
+from sanad.core.views import require_permission
 from sanad.feedback.forms.channels import ChannelForm
 from sanad.feedback.models import MANAGE_CHANNEL, VIEW_CAMPAIGN, Channel, Message
 from sanad.feedback.services.channels import channel_create, channel_update
-
-
-def _require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
 
 
 def _apply_errors(form: ChannelForm, exc: ValidationFailed) -> None:
@@ -75,7 +70,7 @@ def channels_with_outbox_state() -> Any:
 
 @login_required
 def channel_list(request: HttpRequest) -> HttpResponse:
-    _require(request, VIEW_CAMPAIGN)
+    require_permission(request, VIEW_CAMPAIGN)
     can_manage = has_permission(request.user, MANAGE_CHANNEL)
     channels = list(channels_with_outbox_state())
     if can_manage:
@@ -105,7 +100,7 @@ def _form_page(request: HttpRequest, form: ChannelForm, channel: Channel | None)
 
 @login_required
 def channel_create_view(request: HttpRequest) -> HttpResponse:
-    _require(request, MANAGE_CHANNEL)
+    require_permission(request, MANAGE_CHANNEL)
     form = ChannelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,7 +117,7 @@ def channel_create_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def channel_edit_view(request: HttpRequest, public_id: Any) -> HttpResponse:
-    _require(request, MANAGE_CHANNEL)
+    require_permission(request, MANAGE_CHANNEL)
     channel = Channel.objects.filter(public_id=public_id).first()
     if channel is None:
         raise Http404

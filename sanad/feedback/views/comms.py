@@ -23,6 +23,7 @@ from sanad.core.audit import personal_record_viewed
 from sanad.core.errors import ApplicationError, NotFound, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import can_reach, has_permission
+from sanad.core.views import require_permission
 from sanad.feedback.forms.comms import ContactForm, OptInForm, ReplyForm, apply_errors
 from sanad.feedback.models import (
     LOG_CASE,
@@ -42,9 +43,6 @@ THREAD_LIMIT = 300
 
 
 # --- shared ----------------------------------------------------------------------------------
-def require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
 
 
 def allowed(request: HttpRequest, obj: Any, permission: str) -> bool:
@@ -101,7 +99,7 @@ def page(request: HttpRequest, tab: str, **context: Any) -> dict[str, Any]:
 
 
 def contact_for(request: HttpRequest, public_id: Any, permission: str = VIEW_INBOX) -> Contact:
-    require(request, permission)
+    require_permission(request, permission)
     return found(
         selectors.contact_get, user=request.user, public_id=public_id, permission=permission
     )
@@ -259,7 +257,7 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890
 
 @login_required
 def contact_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_CONTACT)
+    require_permission(request, MANAGE_CONTACT)
     form = ContactForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

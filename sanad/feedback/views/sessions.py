@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from sanad.core.errors import ApplicationError, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import has_permission
+from sanad.core.views import require_permission
 from sanad.feedback.forms.comms import SessionForm, apply_errors
 from sanad.feedback.models import (
     MANAGE_CAMPAIGN,
@@ -28,14 +29,14 @@ from sanad.feedback.models import (
 from sanad.feedback.selectors import comms as selectors
 from sanad.feedback.services import sessions as services
 from sanad.feedback.services.sessions import AGE_GROUPS, participants_total
-from sanad.feedback.views.comms import allowed, found, page, require, session_permission
+from sanad.feedback.views.comms import allowed, found, page, session_permission
 
 
 def session_for(
     request: HttpRequest, public_id: Any, permission: str | None = None
 ) -> CommunitySession:
     permission = permission or session_permission(request.user)
-    require(request, permission)
+    require_permission(request, permission)
     return found(
         selectors.session_get, user=request.user, public_id=public_id, permission=permission
     )
@@ -96,7 +97,7 @@ def _form_page(
 
 @login_required
 def session_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_SESSION)
+    require_permission(request, MANAGE_SESSION)
     form = SessionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -166,7 +167,7 @@ def session_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 @require_POST
 def session_campaign(request: HttpRequest, public_id: Any) -> HttpResponse:
     session = session_for(request, public_id)
-    require(request, MANAGE_CAMPAIGN)
+    require_permission(request, MANAGE_CAMPAIGN)
     try:
         campaign = services.session_raise_campaign(user=request.user, session=session)
     except ApplicationError as exc:

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from sanad.core.audit import personal_data_exported, personal_record_viewed
 from sanad.core.errors import ApplicationError, ValidationFailed
 from sanad.core.jobs import job_start
-from sanad.core.scoping import has_permission
+from sanad.core.views import require_permission
 from sanad.registry.cards import jobs
 from sanad.registry.cards.forms import BulkCardsForm
 from sanad.registry.cards.pdf import cards_pdf, printable, token_from_scan
@@ -33,11 +32,6 @@ from sanad.registry.selectors import households_visible_to
 
 VIEW = Household.VIEW_PERMISSION
 DIRECT_LIMIT = 50  # more cards than this are laid out by the task worker
-
-
-def _require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
 
 
 def _local_language() -> str:
@@ -67,7 +61,7 @@ def _final(household: Household) -> Household | None:
 @login_required
 def card_household(request: HttpRequest, public_id: Any) -> HttpResponse:
     """One household's card (an A4 sheet with the card and its cut lines)."""
-    _require(request, PRINT)
+    require_permission(request, PRINT)
     reach = households_printable_by(request.user)
     household = reach.filter(public_id=public_id).first()
     if household is None:
@@ -106,7 +100,7 @@ def card_household(request: HttpRequest, public_id: Any) -> HttpResponse:
 def card_bulk(request: HttpRequest) -> HttpResponse:
     """Cards for a list of households or a search: a PDF straight away for up to
     `DIRECT_LIMIT` cards, a background job (with its progress page) above that."""
-    _require(request, PRINT)
+    require_permission(request, PRINT)
     if request.method != "POST":
         initial = {"q": request.GET.get("q", ""), "households": request.GET.get("households", "")}
         return render(request, "registry/cards/bulk.html", {"form": BulkCardsForm(initial=initial)})
@@ -180,7 +174,7 @@ def card_bulk(request: HttpRequest) -> HttpResponse:
 def card_scan(request: HttpRequest, token: str) -> HttpResponse:
     """Where a scanned card leads: the household's page, if it is in the user's area.
     Scanners may pass the QR text as read (`SND1:<token>`) or the token alone."""
-    _require(request, VIEW)
+    require_permission(request, VIEW)
     token = token_from_scan(token)
     reach = households_visible_to(request.user, VIEW)
     household = reach.filter(card_token=token).first() if token else None

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from sanad.core.audit import personal_record_viewed
 from sanad.core.errors import ApplicationError, NotFound, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import can_reach, has_permission, scoped
+from sanad.core.views import require_permission
 from sanad.geo.selectors import governorates
 from sanad.shelter.forms.assessments import (
     AssessmentForm,
@@ -45,11 +45,6 @@ from sanad.shelter.services import assessments as services
 from sanad.shelter.services._common import PHOTOS, min_space, today
 
 STATUS = Assessment.Status
-
-
-def require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
 
 
 def _uuid(value: Any) -> uuid.UUID | None:
@@ -168,7 +163,7 @@ def _after_save(request: HttpRequest, assessment: Assessment, submitted: bool) -
 @login_required
 def assessment_create(request: HttpRequest) -> HttpResponse:
     """A new assessment; `?property=<id>` re-assesses a house already recorded."""
-    require(request, ASSESS)
+    require_permission(request, ASSESS)
     prop = _property_param(request)
     initial: dict[str, Any] = {"assessed_on": today()}
     if prop is not None:
@@ -208,7 +203,7 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
 
 
 def _assessment_for(request: HttpRequest, public_id: Any, permission: str = VIEW) -> Assessment:
-    require(request, permission)
+    require_permission(request, permission)
     try:
         return selectors.assessment_get(
             user=request.user, public_id=public_id, permission=permission
@@ -418,7 +413,7 @@ def assessment_action(request: HttpRequest, public_id: Any, action: str) -> Http
 
 @login_required
 def assessment_photo(request: HttpRequest, public_id: Any, photo_id: int) -> FileResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     try:
         photo = selectors.photo_get(user=request.user, public_id=public_id, photo_id=photo_id)
         path = PHOTOS.absolute(photo.path)

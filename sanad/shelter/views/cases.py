@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from sanad.core.errors import ApplicationError, NotFound, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import can_reach, has_permission, scoped
+from sanad.core.views import require_permission
 from sanad.shelter.forms.cases import (
     CaseEditForm,
     CaseForm,
@@ -47,11 +47,6 @@ from sanad.shelter.services import cases as services
 from sanad.shelter.services._common import PHOTOS, min_space, today
 
 STATUS = RehabCase.Status
-
-
-def require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
 
 
 def _uuid(value: Any) -> str | None:
@@ -156,7 +151,7 @@ def _round_param(request: HttpRequest) -> PriorityRound | None:
 def case_create(request: HttpRequest) -> HttpResponse:
     """`?assessment=<id>`: open the case of one house; `?round=<id>`: open the cases of
     the houses ticked in a final prioritisation; neither: choose an assessment."""
-    require(request, MANAGE_CASE)
+    require_permission(request, MANAGE_CASE)
     rnd = _round_param(request)
     if rnd is not None:
         return _create_from_round(request, rnd)
@@ -247,7 +242,7 @@ def _create_from_round(request: HttpRequest, rnd: PriorityRound) -> HttpResponse
 
 
 def _case_for(request: HttpRequest, public_id: Any, permission: str = VIEW) -> RehabCase:
-    require(request, permission)
+    require_permission(request, permission)
     try:
         return selectors.case_get(user=request.user, public_id=public_id, permission=permission)
     except NotFound as exc:
@@ -561,7 +556,7 @@ def defect_action(request: HttpRequest, public_id: Any, action: str) -> HttpResp
     if action not in DEFECT_ACTIONS:
         raise Http404
     permission = DEFECT_ACTIONS[action]
-    require(request, permission)
+    require_permission(request, permission)
     try:
         defect = selectors.defect_get(user=request.user, public_id=public_id, permission=permission)
     except NotFound as exc:

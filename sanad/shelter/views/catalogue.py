@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from sanad.core.errors import ApplicationError, NotFound, ValidationFailed
 from sanad.core.scoping import has_permission
+from sanad.core.views import require_permission
 from sanad.geo.models import AdminUnit
 from sanad.geo.selectors import governorates
 from sanad.shelter.forms.assessments import (
@@ -35,14 +36,9 @@ from sanad.shelter.services import catalogue as services
 from sanad.shelter.services._common import today
 
 
-def require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
-
-
 @login_required
 def catalogue(request: HttpRequest) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     q = request.GET.get("q", "").strip()
     component = request.GET.get("component", "")
     gov_code = request.GET.get("governorate", "")
@@ -99,7 +95,7 @@ def _item(public_id: Any) -> PriceItem:
 
 @login_required
 def price_item_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_CATALOGUE)
+    require_permission(request, MANAGE_CATALOGUE)
     form = PriceItemForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,7 +120,7 @@ def price_item_create(request: HttpRequest) -> HttpResponse:
 def price_item_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
     """The item's page: its prices, and (for who manages the catalogue) its details and
     a form to set a price."""
-    require(request, VIEW)
+    require_permission(request, VIEW)
     item = _item(public_id)
     manage = has_permission(request.user, MANAGE_CATALOGUE)
     if request.method == "POST" and not manage:
@@ -177,7 +173,7 @@ def _item_page(
 @login_required
 @require_POST
 def price_set(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, MANAGE_CATALOGUE)
+    require_permission(request, MANAGE_CATALOGUE)
     item = _item(public_id)
     form = UnitPriceForm(request.POST)
     if form.is_valid():
@@ -203,7 +199,7 @@ def price_set(request: HttpRequest, public_id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def price_delete(request: HttpRequest, public_id: Any, price_id: int) -> HttpResponse:
-    require(request, MANAGE_CATALOGUE)
+    require_permission(request, MANAGE_CATALOGUE)
     item = _item(public_id)
     price = UnitPrice.objects.filter(item=item, pk=price_id).first()
     if price is None:
@@ -215,7 +211,7 @@ def price_delete(request: HttpRequest, public_id: Any, price_id: int) -> HttpRes
 
 @login_required
 def price_import(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_CATALOGUE)
+    require_permission(request, MANAGE_CATALOGUE)
     form = PriceImportForm(
         (request.POST if request.method == "POST" else None),
         (request.FILES if request.method == "POST" else None),
@@ -243,7 +239,7 @@ def price_import(request: HttpRequest) -> HttpResponse:
 @login_required
 def price_export(request: HttpRequest) -> HttpResponse:
     """Every price in the import layout, as CSV (default) or XLSX (`?format=xlsx`)."""
-    require(request, VIEW)
+    require_permission(request, VIEW)
     rows = services.price_rows()
     stamp = today().isoformat()
     if request.GET.get("format") == "xlsx":

@@ -17,12 +17,13 @@ from django.views.decorators.http import require_POST
 from sanad.core.errors import ApplicationError, NotFound, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import can_reach, has_permission
+from sanad.core.views import require_permission
 from sanad.shelter.forms.cases import InspectionForm, InspectionPhotosForm, apply_errors
 from sanad.shelter.models import INSPECT, VIEW, Inspection, RehabCase
 from sanad.shelter.selectors import cases as selectors
 from sanad.shelter.services import inspections as services
 from sanad.shelter.services._common import PHOTOS, today
-from sanad.shelter.views.cases import _case_for, require
+from sanad.shelter.views.cases import _case_for
 
 
 class InspectionListView(ScopedListView):
@@ -132,7 +133,7 @@ def _signed_message(inspection: Inspection) -> str:
 
 
 def _inspection_for(request: HttpRequest, public_id: Any, permission: str = VIEW) -> Inspection:
-    require(request, permission)
+    require_permission(request, permission)
     try:
         return selectors.inspection_get(
             user=request.user, public_id=public_id, permission=permission
@@ -193,7 +194,7 @@ def inspection_action(request: HttpRequest, public_id: Any, action: str) -> Http
 
 @login_required
 def inspection_photo(request: HttpRequest, pk: int) -> FileResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     try:
         photo = selectors.photo_get(user=request.user, pk=pk)
         path = PHOTOS.absolute(photo.path)

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,16 +19,12 @@ from django.views.decorators.http import require_POST
 from sanad.core.errors import ApplicationError, NotFound, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import can_reach, has_permission
+from sanad.core.views import require_permission
 from sanad.shelter.forms.assessments import PriorityRoundForm, apply_errors
 from sanad.shelter.models import MANAGE_CASE, VIEW, PriorityRound
 from sanad.shelter.selectors import assessments as selectors
 from sanad.shelter.services import priority as services
 from sanad.shelter.services._common import min_space
-
-
-def require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
 
 
 class PriorityListView(ScopedListView):
@@ -52,7 +47,7 @@ class PriorityListView(ScopedListView):
 
 @login_required
 def priority_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_CASE)
+    require_permission(request, MANAGE_CASE)
     form = PriorityRoundForm(
         (request.POST if request.method == "POST" else None),
         user=request.user,
@@ -81,7 +76,7 @@ def priority_create(request: HttpRequest) -> HttpResponse:
 
 
 def _round_for(request: HttpRequest, public_id: Any, permission: str = VIEW) -> PriorityRound:
-    require(request, permission)
+    require_permission(request, permission)
     try:
         return selectors.round_get(user=request.user, public_id=public_id, permission=permission)
     except NotFound as exc:

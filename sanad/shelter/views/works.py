@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +19,7 @@ from sanad.camps.models import Site
 from sanad.core.errors import ApplicationError, NotFound, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import can_reach, has_permission, scoped
+from sanad.core.views import require_permission
 from sanad.programmes.models import Project
 from sanad.shelter.forms.works import (
     CancelForm,
@@ -36,11 +36,6 @@ from sanad.shelter.models.works import RoadProject, SiteUpgrade, WorkStatus
 from sanad.shelter.selectors import works as selectors
 from sanad.shelter.services import works as services
 from sanad.shelter.services._common import today
-
-
-def _require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
 
 
 def _is_uuid(value: Any) -> bool:
@@ -149,7 +144,7 @@ def _done(request: HttpRequest, obj: Any, message: str, name: str) -> HttpRespon
 
 @login_required
 def upgrade_create(request: HttpRequest) -> HttpResponse:
-    _require(request, MANAGE_WORKS)
+    require_permission(request, MANAGE_WORKS)
     site = _site_param(request, MANAGE_WORKS)
     initial: dict[str, Any] = {"site": site.public_id} if site else {}
     form = UpgradeForm(request.POST or None, user=request.user, initial=initial)
@@ -178,7 +173,7 @@ def upgrade_create(request: HttpRequest) -> HttpResponse:
 
 
 def _upgrade(request: HttpRequest, public_id: Any, permission: str = VIEW) -> SiteUpgrade:
-    _require(request, permission)
+    require_permission(request, permission)
     try:
         return selectors.upgrade_get(user=request.user, public_id=public_id, permission=permission)
     except NotFound as exc:
@@ -352,7 +347,7 @@ class RoadListView(ScopedListView):
 
 
 def _road(request: HttpRequest, public_id: Any, permission: str = VIEW) -> RoadProject:
-    _require(request, permission)
+    require_permission(request, permission)
     try:
         return selectors.road_get(user=request.user, public_id=public_id, permission=permission)
     except NotFound as exc:
@@ -361,7 +356,7 @@ def _road(request: HttpRequest, public_id: Any, permission: str = VIEW) -> RoadP
 
 @login_required
 def road_create(request: HttpRequest) -> HttpResponse:
-    _require(request, MANAGE_WORKS)
+    require_permission(request, MANAGE_WORKS)
     site = _site_param(request, MANAGE_WORKS)
     initial: dict[str, Any] = {"site": site.public_id} if site else {}
     form = RoadForm(request.POST or None, user=request.user, initial=initial)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from sanad.core.errors import ApplicationError
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import has_permission, scoped
+from sanad.core.views import require_permission
 from sanad.stock import services
 from sanad.stock.forms import (
     ComponentFormSet,
@@ -35,7 +36,7 @@ from sanad.stock.models import (
     KitVersion,
     Season,
 )
-from sanad.stock.views.common import get_scoped, lines_of, require, show_error, status
+from sanad.stock.views.common import get_scoped, lines_of, show_error, status
 
 
 class ItemListView(ScopedListView):
@@ -67,7 +68,7 @@ class ItemListView(ScopedListView):
 
 @login_required
 def item_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_CATALOGUE)
+    require_permission(request, MANAGE_CATALOGUE)
     form = ItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -84,7 +85,7 @@ def item_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def item_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, MANAGE_CATALOGUE)
+    require_permission(request, MANAGE_CATALOGUE)
     item = get_scoped(Item.objects.all(), request, MANAGE_CATALOGUE, public_id=public_id)
     initial = {
         f: getattr(item, f)
@@ -110,7 +111,7 @@ def item_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @login_required
 def item_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     item = get_scoped(Item.objects.all(), request, VIEW, public_id=public_id)
     return _item_page(request, item, ItemCostForm(user=request.user))
 
@@ -144,7 +145,7 @@ def _item_page(request: HttpRequest, item: Item, cost_form: Any, code: int = 200
 @login_required
 @require_POST
 def item_cost_set(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, MANAGE_CATALOGUE)
+    require_permission(request, MANAGE_CATALOGUE)
     item = get_scoped(Item.objects.all(), request, MANAGE_CATALOGUE, public_id=public_id)
     form = ItemCostForm(request.POST, user=request.user)
     if form.is_valid():
@@ -198,7 +199,7 @@ def _components(formset: Any) -> list[dict[str, Any]]:
 
 @login_required
 def kit_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_CATALOGUE)
+    require_permission(request, MANAGE_CATALOGUE)
     form = KitForm(request.POST or None)
     formset = ComponentFormSet(request.POST or None, prefix="components")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -231,7 +232,7 @@ def kit_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def kit_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     kit = get_scoped(
         Kit.objects.select_related("item").prefetch_related("replaces", "replaced_by"),
         request,
@@ -254,7 +255,7 @@ def kit_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @login_required
 def kit_version_create(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, MANAGE_CATALOGUE)
+    require_permission(request, MANAGE_CATALOGUE)
     kit = get_scoped(Kit.objects.all(), request, MANAGE_CATALOGUE, public_id=public_id)
     latest = kit.versions.order_by("-number").first()
     initial = (
@@ -307,7 +308,7 @@ class SeasonListView(ScopedListView):
 
 @login_required
 def season_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_CATALOGUE)
+    require_permission(request, MANAGE_CATALOGUE)
     form = SeasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

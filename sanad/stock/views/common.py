@@ -6,18 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
 from sanad.core.errors import ApplicationError, NotFound, ValidationFailed
 from sanad.core.scoping import can_reach, has_permission, scoped
 from sanad.stock.forms import apply_errors
-
-
-def require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
 
 
 def allowed(request: HttpRequest, obj: Model, permission: str) -> bool:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from sanad.core.errors import ApplicationError
 from sanad.core.listing import ScopedListView, ScopedMixin
 from sanad.core.scoping import has_permission
+from sanad.core.views import require_permission
 from sanad.stock import selectors, services
 from sanad.stock.forms import (
     AdjustmentForm,
@@ -37,7 +38,7 @@ from sanad.stock.forms import (
 )
 from sanad.stock.models import APPROVE, RECORD, VIEW, Movement
 from sanad.stock.views import _queries
-from sanad.stock.views.common import allowed, found, lines_of, require, show_error, status
+from sanad.stock.views.common import allowed, found, lines_of, show_error, status
 
 KIND, STATUS = Movement.Kind, Movement.Status
 
@@ -103,7 +104,7 @@ def _actions(request: HttpRequest, m: Movement) -> dict[str, Any]:
 
 @login_required
 def movement_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     m = _movement(request, public_id)
     lines = list(m.lines.all())
     for line in lines:
@@ -133,7 +134,7 @@ def movement_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 def movement_action(request: HttpRequest, public_id: Any) -> HttpResponse:
     """The next step of a document: dispatch or mark a transfer in transit; approve or
     reject an adjustment or a count."""
-    require(request, VIEW)
+    require_permission(request, VIEW)
     m = _movement(request, public_id)
     action = request.POST.get("action", "")
     reason = request.POST.get("reason", "").strip()
@@ -213,7 +214,7 @@ def _done(request: HttpRequest, m: Movement, message: str) -> HttpResponse:
 
 @login_required
 def receipt_create(request: HttpRequest) -> HttpResponse:
-    require(request, RECORD)
+    require_permission(request, RECORD)
     form = ReceiptForm(request.POST or None, user=request.user)
     formset = ReceiptLineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -247,7 +248,7 @@ def receipt_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def transfer_create(request: HttpRequest) -> HttpResponse:
-    require(request, RECORD)
+    require_permission(request, RECORD)
     form = TransferForm(request.POST or None, user=request.user)
     formset = TransferLineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -276,7 +277,7 @@ def transfer_create(request: HttpRequest) -> HttpResponse:
 def transfer_receive(request: HttpRequest, public_id: Any) -> HttpResponse:
     """What arrived of each line of a transfer; the rest is recorded as lost, with a
     reason."""
-    require(request, RECORD)
+    require_permission(request, RECORD)
     m = _movement(request, public_id)
     if not _actions(request, m)["can_receive"]:
         if m.kind != KIND.TRANSFER or m.status not in (STATUS.DISPATCHED, STATUS.IN_TRANSIT):
@@ -361,7 +362,7 @@ def _kitting_preview(form: KittingForm) -> dict[str, Any]:
 def kitting_create(request: HttpRequest) -> HttpResponse:
     """Assemble kits: the page first shows the components needed against what is
     available (also live, through HTMX, as the form is filled), then records."""
-    require(request, RECORD)
+    require_permission(request, RECORD)
     form = KittingForm(request.POST or None, user=request.user)
     valid = request.method == "POST" and form.is_valid()
     if valid and request.POST.get("confirm") == "1" and not request.headers.get("HX-Request"):
@@ -388,7 +389,7 @@ def kitting_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def adjustment_create(request: HttpRequest) -> HttpResponse:
-    require(request, RECORD)
+    require_permission(request, RECORD)
     form = AdjustmentForm(request.POST or None, user=request.user)
     formset = AdjustmentLineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -429,7 +430,7 @@ def count_create(request: HttpRequest) -> HttpResponse:
     """A physical count: pick the warehouse, then fill the sheet of what its book holds
     (balances hidden unless asked for); the differences are posted when another person
     approves."""
-    require(request, RECORD)
+    require_permission(request, RECORD)
     start = CountStartForm(request.GET or None, user=request.user)
     if not start.is_bound or not start.is_valid():
         return render(

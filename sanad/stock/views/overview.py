@@ -12,18 +12,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from sanad.core.scoping import has_permission
+from sanad.core.views import require_permission
 from sanad.stock import selectors
 from sanad.stock.forms import OverviewFilterForm
 from sanad.stock.models import MANAGE_WAREHOUSE, RECORD, VIEW
 from sanad.stock.views import _queries
-from sanad.stock.views.common import require
 
 PAGE = 50
 
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     user = request.user
     filters = OverviewFilterForm(request.GET or None, user=user)
     balances = selectors.balances_visible_to(user)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from sanad.core.errors import ApplicationError
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import has_permission
+from sanad.core.views import require_permission
 from sanad.programmes.models import Project
 from sanad.stock import selectors, services
 from sanad.stock.forms import ThresholdForm, WarehouseForm
@@ -29,7 +30,7 @@ from sanad.stock.models import (
     Warehouse,
 )
 from sanad.stock.views import _queries
-from sanad.stock.views.common import allowed, get_scoped, require, show_error, status
+from sanad.stock.views.common import allowed, get_scoped, show_error, status
 
 RECENT = 20
 
@@ -62,7 +63,7 @@ def _warehouse_args(data: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 def warehouse_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_WAREHOUSE)
+    require_permission(request, MANAGE_WAREHOUSE)
     form = WarehouseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -86,7 +87,7 @@ def warehouse_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def warehouse_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, MANAGE_WAREHOUSE)
+    require_permission(request, MANAGE_WAREHOUSE)
     warehouse = get_scoped(
         Warehouse.objects.select_related("place", "manager"),
         request,
@@ -165,7 +166,7 @@ def _warehouse_page(
 
 @login_required
 def warehouse_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     warehouse = get_scoped(
         Warehouse.objects.select_related("place__admin_unit", "manager"),
         request,
@@ -178,7 +179,7 @@ def warehouse_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def threshold_set(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, MANAGE_WAREHOUSE)
+    require_permission(request, MANAGE_WAREHOUSE)
     warehouse = get_scoped(
         Warehouse.objects.select_related("place__admin_unit", "manager"),
         request,
@@ -199,7 +200,7 @@ def threshold_set(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @login_required
 def stock_card(request: HttpRequest, public_id: Any, item: Any) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     warehouse = get_scoped(
         Warehouse.objects.select_related("place"), request, VIEW, public_id=public_id
     )

@@ -3,17 +3,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from sanad.core.errors import NotFound
-from sanad.core.scoping import has_permission
 from sanad.targeting import fields
-
-
-def require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
 
 
 def found(getter: Any, **kwargs: Any) -> Any:

@@ -22,6 +22,7 @@ from sanad.core.errors import ApplicationError, ValidationFailed
 from sanad.core.jobs import job_start
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import can_reach, has_permission
+from sanad.core.views import require_permission
 from sanad.registry.models import Household
 from sanad.targeting import build as building
 from sanad.targeting import compiler, exports, jobs, selectors, services
@@ -43,7 +44,7 @@ from sanad.targeting.models import (
     ListEntry,
     ManualDecision,
 )
-from sanad.targeting.views.common import found, require
+from sanad.targeting.views.common import found
 
 STATUS = BeneficiaryList.Status
 
@@ -103,7 +104,7 @@ def _form_args(data: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 def list_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE)
+    require_permission(request, MANAGE)
     initial = {"rule": request.GET.get("rule", "")}
     form = ListForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -132,7 +133,7 @@ def list_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def list_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, MANAGE)
+    require_permission(request, MANAGE)
     lst = _list(request, public_id, MANAGE)
     if lst.status != STATUS.DRAFT:
         messages.error(
@@ -193,7 +194,7 @@ def _actions(request: HttpRequest, lst: BeneficiaryList) -> dict[str, Any]:
 
 @login_required
 def list_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     lst = _list(request, public_id)
     actions = _actions(request, lst)
     labels = dict(STATUS.choices)
@@ -284,7 +285,7 @@ def _run_or_queue(
 @login_required
 @require_POST
 def list_build(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, MANAGE)
+    require_permission(request, MANAGE)
     lst = _list(request, public_id, MANAGE)
     try:
         return _run_or_queue(request, lst, lock=False)
@@ -326,7 +327,7 @@ def list_transition(request: HttpRequest, public_id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def decision_set(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, MANAGE)
+    require_permission(request, MANAGE)
     lst = _list(request, public_id, MANAGE)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -362,7 +363,7 @@ def _small(request: HttpRequest, lst: BeneficiaryList) -> bool:
 @login_required
 @require_POST
 def decision_remove(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, MANAGE)
+    require_permission(request, MANAGE)
     lst = _list(request, public_id, MANAGE)
     try:
         services.decision_remove(
@@ -452,7 +453,7 @@ class EntryListView(ScopedListView):
 @login_required
 def explanation(request: HttpRequest, public_id: Any, household: Any) -> HttpResponse:
     """Why this household is in or out: the page an appeal is answered from."""
-    require(request, VIEW)
+    require_permission(request, VIEW)
     lst = _list(request, public_id)
     entry = found(selectors.entry_get, user=request.user, lst=lst, household_public_id=household)
     data = selectors.explanation(user=request.user, lst=lst, entry=entry)
@@ -478,7 +479,7 @@ def explanation(request: HttpRequest, public_id: Any, household: Any) -> HttpRes
 @login_required
 def appeal(request: HttpRequest) -> HttpResponse:
     """Find a household by its registration id and the lists that considered it."""
-    require(request, VIEW)
+    require_permission(request, VIEW)
     form = AppealForm(request.GET or None)
     entries: list[ListEntry] | None = None
     if form.is_bound and form.is_valid():
@@ -497,7 +498,7 @@ def appeal(request: HttpRequest) -> HttpResponse:
 def list_export(request: HttpRequest, public_id: Any) -> HttpResponse:
     """XLSX or PDF straight away for a small list; a background job for a large one.
     Either way logged as an export of personal data."""
-    require(request, EXPORT)
+    require_permission(request, EXPORT)
     lst = _list(request, public_id)
     form = ExportForm(request.POST)
     if not form.is_valid() or lst.built_at is None:

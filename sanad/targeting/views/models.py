@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from sanad.core.errors import ApplicationError, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import can_reach, has_permission
+from sanad.core.views import require_permission
 from sanad.targeting import fields, scoring, selectors, services
 from sanad.targeting.forms import ModelForm, PmtVersionForm, WeightedVersionForm, apply_errors
 from sanad.targeting.models import MANAGE_MODEL, VIEW, ScoringModel
-from sanad.targeting.views.common import builder_context, found, parse_json, require
+from sanad.targeting.views.common import builder_context, found, parse_json
 
 
 class ModelListView(ScopedListView):
@@ -41,7 +42,7 @@ class ModelListView(ScopedListView):
 
 @login_required
 def model_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_MODEL)
+    require_permission(request, MANAGE_MODEL)
     form = ModelForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -67,7 +68,7 @@ def model_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def model_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     model = found(selectors.model_get, user=request.user, public_id=public_id)
     versions = []
     for version in selectors.model_versions(model):
@@ -97,7 +98,7 @@ def model_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @login_required
 def version_create(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, MANAGE_MODEL)
+    require_permission(request, MANAGE_MODEL)
     model = found(
         selectors.model_get, user=request.user, public_id=public_id, permission=MANAGE_MODEL
     )
@@ -160,7 +161,7 @@ def version_create(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 @login_required
 def coefficients_template(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_MODEL)
+    require_permission(request, MANAGE_MODEL)
     response = HttpResponse(
         scoring.coefficients_template_csv(), content_type="text/csv; charset=utf-8"
     )

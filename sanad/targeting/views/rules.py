@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 from sanad.core.errors import ApplicationError, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import can_reach, has_permission
+from sanad.core.views import require_permission
 from sanad.targeting import compiler, selectors, services
 from sanad.targeting.forms import RuleForm, apply_errors
 from sanad.targeting.models import MANAGE, VIEW, Rule
-from sanad.targeting.views.common import builder_context, found, parse_json, require
+from sanad.targeting.views.common import builder_context, found, parse_json
 
 
 class RuleListView(ScopedListView):
@@ -94,7 +95,7 @@ def _page(
 
 @login_required
 def rule_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE)
+    require_permission(request, MANAGE)
     form = RuleForm(request.POST or None, user=request.user)
     errors: dict[str, Any] = {}
     if request.method == "POST" and form.is_valid():
@@ -107,7 +108,7 @@ def rule_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def rule_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
-    require(request, VIEW)
+    require_permission(request, VIEW)
     rule = found(selectors.rule_get, user=request.user, public_id=public_id)
     can_manage = has_permission(request.user, MANAGE) and can_reach(request.user, rule, MANAGE)
     if request.method == "POST" and not can_manage:
@@ -134,7 +135,7 @@ def rule_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
 @require_POST
 def rule_preview(request: HttpRequest) -> HttpResponse:
     """HTMX: "N households match, by governorate" for the conditions being built."""
-    require(request, MANAGE)
+    require_permission(request, MANAGE)
     area = [a for a in request.POST.getlist("area") if a]
     try:
         result = services.rule_preview(

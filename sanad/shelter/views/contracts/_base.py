@@ -6,21 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sanad.core.errors import ApplicationError, NotFound
 from sanad.core.scoping import can_reach, has_permission
+from sanad.core.views import require_permission
 from sanad.shelter.models import (
     MANAGE_CONTRACT,
 )
-
-
-def _require(request: HttpRequest, permission: str) -> None:
-    if not has_permission(request.user, permission):
-        raise DjangoPermissionDenied
 
 
 def _may_manage(request: HttpRequest, obj: Any) -> bool:
@@ -57,7 +52,7 @@ def _is_uuid(value: Any) -> bool:
 
 
 def _get(getter: Any, request: HttpRequest, public_id: Any, permission: str) -> Any:
-    _require(request, permission)
+    require_permission(request, permission)
     try:
         return getter(user=request.user, public_id=public_id, permission=permission)
     except NotFound as exc:

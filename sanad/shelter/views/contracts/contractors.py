@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from sanad.core.errors import ApplicationError, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import has_permission
+from sanad.core.views import require_permission
 from sanad.geo.models import AdminUnit
 from sanad.shelter.forms.contracts import (
     ContractorForm,
@@ -30,13 +31,7 @@ from sanad.shelter.models import (
 )
 from sanad.shelter.selectors import contracts as selectors
 from sanad.shelter.services import contracts as services
-from sanad.shelter.views.contracts._base import (
-    _fail_message,
-    _get,
-    _history,
-    _require,
-    tabs,
-)
+from sanad.shelter.views.contracts._base import _fail_message, _get, _history, tabs
 
 # --- contractors ------------------------------------------------------------------------
 
@@ -72,7 +67,7 @@ class ContractorListView(ScopedListView):
 
 @login_required
 def contractor_create(request: HttpRequest) -> HttpResponse:
-    _require(request, MANAGE_CONTRACT)
+    require_permission(request, MANAGE_CONTRACT)
     form = ContractorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from sanad.core.errors import ApplicationError, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import has_permission
+from sanad.core.views import require_permission
 from sanad.shelter.forms.contracts import (
     CaseChoiceField,
     CertifyForm,
@@ -47,7 +48,6 @@ from sanad.shelter.views.contracts._base import (
     _history,
     _is_uuid,
     _may_manage,
-    _require,
     tabs,
 )
 from sanad.shelter.views.contracts.tenders import (
@@ -112,7 +112,7 @@ class ContractListView(ScopedListView):
 
 @login_required
 def contract_create(request: HttpRequest) -> HttpResponse:
-    _require(request, MANAGE_CONTRACT)
+    require_permission(request, MANAGE_CONTRACT)
     choice, project, governorate, cases = _lot_choice(request)
     initial: dict[str, Any] = {}
     if project is not None:

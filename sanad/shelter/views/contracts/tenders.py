@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from sanad.core.errors import ApplicationError, ValidationFailed
 from sanad.core.listing import ScopedListView
 from sanad.core.scoping import has_permission
+from sanad.core.views import require_permission
 from sanad.shelter.forms.contracts import (
     AwardForm,
     BidEditForm,
@@ -43,7 +44,6 @@ from sanad.shelter.views.contracts._base import (
     _history,
     _is_uuid,
     _may_manage,
-    _require,
     tabs,
 )
 
@@ -120,7 +120,7 @@ def _lot_choice(request: HttpRequest) -> tuple[LotChoiceForm, Any, Any, Any]:
 
 @login_required
 def tender_create(request: HttpRequest) -> HttpResponse:
-    _require(request, MANAGE_CONTRACT)
+    require_permission(request, MANAGE_CONTRACT)
     choice, project, governorate, cases = _lot_choice(request)
     initial: dict[str, Any] = {}
     if project is not None:
