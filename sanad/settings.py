@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "sanad.feedback",
     "sanad.camps",
     "sanad.shelter",
+    "sanad.transport",
     "sanad.web",
 ]
 
@@ -409,10 +410,12 @@ SANAD_PERIODIC_TASKS = env_list(
 # served only to who may see the ticket); the map's tile server (none by default: the
 # site map shows the sites without one, field offices are often offline); the service
 # that turns a closure plan's households into movement requests (the transportation
-# module's, once it exists; empty: not available yet).
+# module's; empty: not available).
 SANAD_CAMPS_PHOTO_DIR = Path(env("SANAD_CAMPS_PHOTO_DIR", "") or VAR_DIR / "camps-photos")
 SANAD_MAP_TILES_URL = env("SANAD_MAP_TILES_URL", "")
-SANAD_MOVEMENT_REQUESTER = env("SANAD_MOVEMENT_REQUESTER", "")
+SANAD_MOVEMENT_REQUESTER = env(
+    "SANAD_MOVEMENT_REQUESTER", "sanad.transport.services.closure.movement_requests_from_closure"
+)
 # Shelter: where assessment and inspection photos and handover signatures are kept (not
 # public media); the covered living space per person below which a repaired house is
 # flagged (Sphere and the Shelter Cluster Iraq: 3.5 m²); the days of defects liability
@@ -420,4 +423,13 @@ SANAD_MOVEMENT_REQUESTER = env("SANAD_MOVEMENT_REQUESTER", "")
 SANAD_SHELTER_PHOTO_DIR = Path(env("SANAD_SHELTER_PHOTO_DIR", "") or VAR_DIR / "shelter-photos")
 SANAD_SHELTER_MIN_M2_PER_PERSON = Decimal(env("SANAD_SHELTER_MIN_M2_PER_PERSON", "3.5"))
 SANAD_SHELTER_DEFECTS_DAYS = int(env("SANAD_SHELTER_DEFECTS_DAYS", "180"))
+# Transportation: what convoy planning does with a family larger than the largest
+# vehicle ("refuse": the plan is refused and says which family; "own_vehicles": the
+# family gets vehicles of its own, shared with nobody), the planner's time limit in
+# seconds, and the luggage allowance assumed per person when none is recorded (m³).
+SANAD_TRANSPORT_OVERSIZE_FAMILY = env("SANAD_TRANSPORT_OVERSIZE_FAMILY", "refuse")
+SANAD_TRANSPORT_PLAN_SECONDS = float(env("SANAD_TRANSPORT_PLAN_SECONDS", "4"))
+SANAD_TRANSPORT_LUGGAGE_PER_PERSON_M3 = Decimal(
+    env("SANAD_TRANSPORT_LUGGAGE_PER_PERSON_M3", "0.10")
+)
 SANAD_DEMO_PASSWORD = env("SANAD_DEMO_PASSWORD", "Sanad-demo-2026")

@@ -22,6 +22,7 @@ from sanad.registry.imports import api as imports_api
 from sanad.shelter import api as shelter_api
 from sanad.stock import api as stock_api
 from sanad.targeting import api as targeting_api
+from sanad.transport import api as transport_api
 
 router = DefaultRouter()
 for module in (
@@ -41,6 +42,7 @@ for module in (
     feedback_api,
     camps_api,
     shelter_api,
+    transport_api,
 ):
     module.register(router)
 
@@ -70,6 +72,7 @@ urlpatterns = [
     path("feedback/", include("sanad.feedback.urls")),
     path("camps/", include("sanad.camps.urls")),
     path("shelter/", include("sanad.shelter.urls")),
+    path("transport/", include("sanad.transport.urls")),
     path("", include("sanad.core.urls")),
     path("api/v1/me/", accounts_api.me, name="api-me"),
     path("api/v1/", include(router.urls)),

@@ -108,6 +108,10 @@ PERMISSIONS: dict[str, str] = {
     "shelter.manage_contract": "Register contractors, run tenders, award and manage works contracts, certify milestones and release retention.",
     "shelter.manage_catalogue": "Edit the price catalogue bills of quantities are estimated from.",
     "shelter.manage_site_works": "Plan and follow critical-shelter upgrades in sites and camp-road projects.",
+    "transport.view_movement": "See movement requests, their households and passengers, convoys, manifests, incidents and the fleet.",
+    "transport.manage_movement": "Create movement requests, record declarations and fitness to travel, plan convoys, print manifests, check departures and arrivals, record incidents.",
+    "transport.approve_movement": "Approve a movement request someone else submitted, or return it.",
+    "transport.manage_fleet": "Register transport contractors and contracts, vehicles and drivers.",
 }
 
 ALL = frozenset(PERMISSIONS)
@@ -155,6 +159,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "camps.manage_standards",
             "shelter.view_shelter",
             "shelter.manage_catalogue",
+            "transport.view_movement",
         }
     ),
     Role.PROGRAMME_OFFICER: frozenset(
@@ -203,6 +208,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "shelter.manage_contract",
             "shelter.manage_catalogue",
             "shelter.manage_site_works",
+            "transport.view_movement",
+            "transport.manage_movement",
+            "transport.approve_movement",
         }
     ),
     # Field teams verify lists in their governorates (targeting.export_list: the sheets).
@@ -253,6 +261,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "camps.manage_closure",
             "shelter.view_shelter",
             "shelter.manage_site_works",
+            "transport.view_movement",
         }
     ),
     # Warehouses receive, kit, dispatch and count; approving an adjustment is a second
@@ -271,7 +280,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "distribution.close_event",
         }
     ),
-    Role.TRANSPORT_OFFICER: frozenset(_SEE_PLACES | {"registry.view_household", "camps.view_site"}),
+    # Transport officers run movements end to end and keep the fleet; at a border point
+    # they register new arrivals with a minimal record (registry.manage_household).
+    # Approving a movement is a programme officer's (never who submitted it).
+    Role.TRANSPORT_OFFICER: frozenset(
+        _SEE_PLACES
+        | {
+            "registry.view_household",
+            "registry.manage_household",
+            "assistance.view_assistance",
+            "camps.view_site",
+            "transport.view_movement",
+            "transport.manage_movement",
+            "transport.manage_fleet",
+        }
+    ),
     # Care-and-maintenance teams see the sites and record the work on their tickets.
     Role.MAINTENANCE_TEAM: frozenset(_SEE_PLACES | {"camps.view_site", "camps.work_ticket"}),
     # Engineers assess damage and inspect works (signing off milestones); they see the

@@ -171,6 +171,25 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
                 "url": camps_children[0]["url"],
             }
         )
+    transport_children: list[dict[str, Any]] = []
+    if has_permission(user, "transport.view_movement"):
+        for label, name in (
+            (_("Movement requests"), "transport:movement_list"),
+            (_("Convoys"), "transport:convoy_list"),
+            (_("Vehicles"), "transport:vehicle_list"),
+            (_("Drivers"), "transport:driver_list"),
+            (_("Transport contractors"), "transport:contractor_list"),
+        ):
+            transport_children.append({"label": label, "url": reverse(name)})
+    if transport_children:
+        items.append(
+            {
+                "label": _("Transport"),
+                "icon": "bus-front",
+                "children": transport_children,
+                "url": transport_children[0]["url"],
+            }
+        )
     feedback_children: list[dict[str, Any]] = []
     if has_permission(user, "feedback.view_case"):
         feedback_children.append({"label": _("Cases"), "url": reverse("feedback:case_list")})

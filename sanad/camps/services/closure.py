@@ -127,15 +127,20 @@ def closure_household_update(
     move_on: datetime.date | None = None,
     status: str | None = None,
     note: str = "",
+    permission: str | None = MANAGE_CLOSURE,
 ) -> ClosureHousehold:
     """Set where and when a household moves, and its status: planned → requested →
     moved, or staying (with the reason in the note). Moved ends its allocation on the
-    site on the day it moved."""
+    site on the day it moved.
+
+    `permission=None` is for the transportation module, which checked its own
+    permission: a household that arrived is marked moved on its closure plan."""
     row = ClosureHousehold.objects.select_related(
         "plan__site", "destination", "destination_admin_unit"
     ).get(pk=row.pk)
     plan = row.plan
-    require(user, plan, MANAGE_CLOSURE)
+    if permission is not None:
+        require(user, plan, permission)
     _editable(plan)
     note = str(note or "").strip()
     errors: dict[str, list[str]] = {}

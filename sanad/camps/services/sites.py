@@ -299,11 +299,19 @@ def allocation_start(
     household: Household,
     plot: Plot | None = None,
     started_on: datetime.date,
+    permission: str | None = MANAGE_SITE,
 ) -> Allocation:
     """The household lives on the site (on `plot` if given) from `started_on`. Its
-    previous allocation, here or elsewhere, ends that day. An occupied plot is refused."""
-    require(user, site, MANAGE_SITE)
-    if not (has_permission(user, REGISTRY_VIEW) and can_reach(user, household, REGISTRY_VIEW)):
+    previous allocation, here or elsewhere, ends that day. An occupied plot is refused.
+
+    `permission=None` is for a module that checked its own permission first (a convoy's
+    arrival hands its households to the destination site): neither the site's nor the
+    household's reach is checked then."""
+    if permission is not None:
+        require(user, site, permission)
+    if permission is not None and not (
+        has_permission(user, REGISTRY_VIEW) and can_reach(user, household, REGISTRY_VIEW)
+    ):
         raise NotFound(
             _("No household with this registration id is within your reach."),
             code="household_not_found",

@@ -566,12 +566,17 @@ def household_move(
     displacement_status: str,
     shelter_type: str = ShelterType.UNKNOWN,
     notes: str = "",
+    check_permission: bool = True,
 ) -> DisplacementMove:
     """Record that the household moved (within displacement, or home as returnees) and
     make the destination its current location. The user must manage the household
     where it is now; the destination may lie outside their governorates, since families
-    return home, and the record then belongs to whoever covers the destination."""
-    _require_manage(user, household)
+    return home, and the record then belongs to whoever covers the destination.
+
+    `check_permission=False` is for a module that checked its own permission (the
+    transportation module records the move of a household its convoy brought)."""
+    if check_permission:
+        _require_manage(user, household)
     today = timezone.localdate()
     location, problems = clean_household(
         {

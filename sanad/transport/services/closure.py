@@ -1,0 +1,1 @@
+"""Placeholder replaced by the movements part (see /tmp/spec/transport.md)."""
