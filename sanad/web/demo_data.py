@@ -95,6 +95,15 @@ USERS = [
         "Movement operations",
     ),
     (
+        "movements.lead",
+        "Shilan Omar",
+        "programme_officer",
+        ("IQG09", "IQG15"),
+        ("TRANSPORT",),
+        "IOM",
+        "Head of movement operations (approves movements)",
+    ),
+    (
         "finance",
         "Rawa Ismail",
         "finance_officer",

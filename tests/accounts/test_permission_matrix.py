@@ -87,6 +87,10 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
     from tests.shelter.matrix_works import works_world
     from tests.stock.matrix import stock_world
     from tests.targeting.matrix import targeting_world
+    from tests.transport.matrix_checks import checks_world
+    from tests.transport.matrix_convoys import convoys_world
+    from tests.transport.matrix_fleet import fleet_world
+    from tests.transport.matrix_movements import movements_world
 
     return {
         "dedup": dedup_world(),
@@ -104,6 +108,10 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
         "shelter_cases": cases_world(),
         "shelter_contracts": contracts_world(),
         "shelter_works": works_world(),
+        "transport_movements": movements_world(),
+        "transport_convoys": convoys_world(),
+        "transport_checks": checks_world(),
+        "transport_fleet": fleet_world(),
         "import_batch": import_batch_of_someone_else(),
         "household_in": household_in,
         "household_out": household_out,
@@ -731,6 +739,20 @@ def shelter_checks(role: str, w: Any, *args: Any) -> list[Any]:
     ]
 
 
+def transport_checks(role: str, w: Any, *args: Any) -> list[Any]:
+    from tests.transport.matrix_checks import checks_checks
+    from tests.transport.matrix_convoys import convoys_checks
+    from tests.transport.matrix_fleet import fleet_checks
+    from tests.transport.matrix_movements import movements_checks
+
+    return [
+        *movements_checks(role, w.extras["transport_movements"], *args),
+        *convoys_checks(role, w.extras["transport_convoys"], *args),
+        *checks_checks(role, w.extras["transport_checks"], *args),
+        *fleet_checks(role, w.extras["transport_fleet"], *args),
+    ]
+
+
 def feedback_checks(*args: Any) -> list[Any]:
     from tests.feedback.matrix import feedback_checks as checks
 
@@ -1015,6 +1037,7 @@ def registry_checks(role: str, w: World) -> list[Check]:
         *camps_mrt_checks(role, w.extras["camps_mrt"], Check, can, allowed, HIDDEN),
         *camps_tickets_checks(role, w.extras["camps_tickets"], Check, can, allowed, HIDDEN),
         *shelter_checks(role, w, Check, can, allowed, HIDDEN),
+        *transport_checks(role, w, Check, can, allowed, HIDDEN),
         # An aggregate: donors and M&E see it too (reporting.view_aggregates).
         Check(
             "assistance-people-reached",

@@ -243,6 +243,15 @@ class Incident(BaseModel):
         related_name="incidents",
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    # The households it concerns (a passenger missing, someone taken to hospital): a
+    # household not checked in on arrival must be named by a "missing" incident before
+    # the convoy can complete.
+    households = models.ManyToManyField(
+        MovementHousehold,
+        verbose_name=_("households concerned"),
+        blank=True,
+        related_name="incidents",
+    )
     severity = models.CharField(
         _("severity"), max_length=8, choices=Severity.choices, default=Severity.LOW
     )

@@ -92,6 +92,7 @@ class Command(BaseCommand):
                 self._feedback(admin)
                 self._camps(admin)
                 self._shelter(admin)
+                self._transport(admin)
         if not options["quiet_logins"]:
             self.print_logins(options["password"])
 
@@ -272,6 +273,28 @@ class Command(BaseCommand):
                 f"{shelter.Tender.objects.count()} tender, {shelter.Contract.objects.count()} contracts, "
                 f"{shelter.SiteUpgrade.objects.count()} site upgrades, "
                 f"{shelter.RoadProject.objects.count()} camp roads."
+            )
+        )
+
+    def _transport(self, admin: User) -> None:
+        """The fleet (owned vehicles and two contractors' with drivers), the Kabarto 2
+        consolidation as relocation requests (one moved end to end, a convoy ready to
+        board, one waiting for approval) and new arrivals at the Peshkhabour crossing."""
+        from sanad.transport import demo_fleet, demo_movements
+        from sanad.transport.models import Convoy, MovementRequest, Vehicle
+
+        names = ("admin", "transport", "movements.lead", "camp.manager")
+        users = {u.username: u for u in User.objects.filter(username__in=names)}
+        users.setdefault("admin", admin)
+        today = timezone.localdate()
+        with acting_as(users.get("transport") or admin, source="command"):
+            demo_fleet.seed(users=users, today=today)
+            demo_movements.seed(users=users, today=today)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Transport: {Vehicle.objects.count()} vehicles, "
+                f"{MovementRequest.objects.count()} movement requests, "
+                f"{Convoy.objects.count()} convoys."
             )
         )
 
