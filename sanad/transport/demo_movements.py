@@ -99,11 +99,12 @@ def _convoy(officer: Any, request: MovementRequest, day: datetime.date) -> Convo
         if wanted.get(vehicle.kind, 0) > 0:
             wanted[vehicle.kind] -= 1
             chosen.append(vehicle)
+    first_bus = next((v for v in chosen if v.kind == "bus"), None)
     for n, vehicle in enumerate(chosen):
         escort = ""
         if vehicle.kind == "ambulance":
             escort = "Dr. Lana Aziz"
-        elif n == 0:
+        elif vehicle == first_bus:
             escort = "Nurse Bahar Salih"
         convoys.convoy_vehicle_add(
             user=officer,

@@ -452,3 +452,18 @@ def test_the_board_shows_usage_passengers_and_needs(officer, movement):
     assert entry["household"] == row.household and entry["people"] == 3
     assert {"wheelchair", "older"} <= {code for code, _label in entry["needs"]}
     assert entry["passengers"][0]["individual"].household_id == row.household_id
+
+
+def test_making_a_convoy_ready_releases_the_vehicles_the_plan_does_not_use():
+    from sanad.transport.models import ConvoyVehicle
+    from sanad.transport.services import convoys as convoy_services
+    from tests.factories import make_user
+
+    user = make_user("transport_officer", governorates=("IQG09",), programmes=("TRANSPORT",))
+    request = make_movement()
+    add_household(request, members=4)
+    convoy = make_convoy(request, vehicles=("bus", "bus", "minibus"))
+    convoy_services.convoy_plan(user=user, convoy=convoy)
+    done = convoy_services.convoy_transition(user=user, convoy=convoy, to="ready")
+    assert ConvoyVehicle.objects.filter(convoy=convoy).count() == 1
+    assert len(done.released_vehicles) == 2

@@ -254,7 +254,7 @@ def closure_action(request: HttpRequest, public_id: Any, action: str) -> HttpRes
             )
         elif action == "request_movements":
             n = services.closure_movement_requests(user=request.user, plan=plan)
-            messages.success(request, _("%(n)d movement requests created.") % {"n": n})
+            messages.success(request, _("Movement requests made for %(n)d households.") % {"n": n})
         else:
             raise Http404
     except ValidationFailed as exc:

@@ -315,7 +315,7 @@ def convoy_action(request: HttpRequest, public_id: Any, action: str) -> HttpResp
             return _refused(request, public_id, form)
         reason = form.cleaned_data["reason"]
     try:
-        services.convoy_transition(user=request.user, convoy=convoy, to=to, reason=reason)
+        changed = services.convoy_transition(user=request.user, convoy=convoy, to=to, reason=reason)
     except ApplicationError as exc:
         if form is not None and isinstance(exc, ValidationFailed):
             apply_errors(form, exc)
@@ -331,4 +331,10 @@ def convoy_action(request: HttpRequest, public_id: Any, action: str) -> HttpResp
         "planning": _("The convoy is back in planning."),
         "cancel": _("The convoy is cancelled; its households wait for another convoy."),
     }
-    return _done(request, convoy, messages_text[action])
+    text = messages_text[action]
+    released = getattr(changed, "released_vehicles", [])
+    if released:
+        text = f"{text} " + _("Vehicles not needed, released: %(plates)s.") % {
+            "plates": ", ".join(released)
+        }
+    return _done(request, convoy, text)

@@ -12,6 +12,7 @@ from sanad.transport.models import (
     MANAGE,
     Convoy,
     ConvoyLoad,
+    ConvoyVehicle,
 )
 from sanad.transport.selectors import convoys as selectors
 from sanad.transport.services._common import require
@@ -55,7 +56,8 @@ def _ready_problems(convoy: Convoy) -> list[str]:
 
 
 def convoy_transition(*, user: Any, convoy: Convoy, to: str, reason: str = "") -> Convoy:
-    """ready (every household placed, plan valid, every vehicle with a driver),
+    """ready (every household placed, plan valid, every vehicle with a driver; the
+    vehicles the plan does not use are released, listed in `released_vehicles`),
     planning (back from ready, before any boarding check), cancelled (reason; its
     households go back to waiting). Departure and arrival are in `services.checks`."""
     require(user, MANAGE, convoy)
@@ -64,7 +66,15 @@ def convoy_transition(*, user: Any, convoy: Convoy, to: str, reason: str = "") -
     original = convoy
     with transaction.atomic():
         convoy = locked(convoy)
+        released: list[str] = []
         if to == Convoy.Status.READY and convoy.status == Convoy.Status.PLANNING:
+            # Vehicles the plan does not use are released for other convoys that day.
+            unused = ConvoyVehicle.objects.filter(convoy=convoy, loads__isnull=True).filter(
+                luggage_loads__isnull=True
+            )
+            if ConvoyLoad.objects.filter(convoy=convoy).exists():
+                released = list(unused.values_list("vehicle__plate_number", flat=True))
+                ConvoyVehicle.objects.filter(pk__in=unused.values("pk")).delete()
             problems = _ready_problems(convoy)
             if problems:
                 raise Conflict(" ".join(problems), code="convoy_not_ready")
@@ -90,4 +100,5 @@ def convoy_transition(*, user: Any, convoy: Convoy, to: str, reason: str = "") -
             for row in rows:
                 back_to_waiting(user, row, why)
     original.status = convoy.status
+    original.released_vehicles = released  # type: ignore[attr-defined]
     return original
