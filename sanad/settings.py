@@ -340,6 +340,14 @@ SPECTACULAR_SETTINGS = {
         "CampsTicketCategoryEnum": "sanad.camps.models.Ticket.Category",
         "ShelterInspectionKindEnum": "sanad.shelter.models.Inspection.Kind",
         "ShelterWorkStatusEnum": "sanad.shelter.models.works.WorkStatus",
+        "TransportVehicleKindEnum": "sanad.transport.models.VehicleKind",
+        "TransportMovementKindEnum": "sanad.transport.models.MovementKind",
+        "TransportMovementSourceEnum": "sanad.transport.models.MovementRequest.Source",
+        "TransportMovementStatusEnum": "sanad.transport.models.MovementRequest.Status",
+        "TransportConvoyStatusEnum": "sanad.transport.models.Convoy.Status",
+        "TransportVehicleStatusEnum": "sanad.transport.models.Vehicle.Status",
+        "TransportContractorStatusEnum": "sanad.transport.models.TransportContractor.Status",
+        "TransportContractStatusEnum": "sanad.transport.models.TransportContract.Status",
     },
 }
 

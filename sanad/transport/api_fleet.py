@@ -24,16 +24,11 @@ from sanad.transport.models import VIEW, TransportContract, TransportContractor,
 from sanad.transport.selectors import fleet as selectors
 
 
-class _Governorates(serializers.RelatedField):
-    def to_representation(self, value: Any) -> str:
-        return str(value.pcode)
-
-
-class VehicleSerializer(serializers.ModelSerializer):
+class TransportVehicleSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     contractor = serializers.UUIDField(source="contractor.public_id", default=None, read_only=True)
     contractor_name = serializers.CharField(source="contractor.name", default=None, read_only=True)
-    governorates = _Governorates(many=True, read_only=True)
+    governorates = serializers.SlugRelatedField(many=True, read_only=True, slug_field="pcode")
 
     class Meta:
         model = Vehicle
@@ -55,7 +50,7 @@ class VehicleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class TransportContractSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     project = serializers.CharField(source="project.code", default=None, read_only=True)
 
@@ -75,12 +70,12 @@ class ContractSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ContractorSerializer(serializers.ModelSerializer):
+class TransportContractorSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    governorates = _Governorates(many=True, read_only=True)
+    governorates = serializers.SlugRelatedField(many=True, read_only=True, slug_field="pcode")
     vehicles = serializers.IntegerField(source="vehicle_count", read_only=True)
     drivers = serializers.IntegerField(source="driver_count", read_only=True)
-    contracts = ContractSerializer(many=True, read_only=True)
+    contracts = TransportContractSerializer(many=True, read_only=True)
 
     class Meta:
         model = TransportContractor
@@ -101,7 +96,7 @@ class ContractorSerializer(serializers.ModelSerializer):
 class VehicleViewSet(ScopedReadOnlyViewSet):
     """The vehicles of the fleet in the caller's scope."""
 
-    serializer_class = VehicleSerializer
+    serializer_class = TransportVehicleSerializer
     view_permission = VIEW
 
     def get_base_queryset(self) -> Any:
@@ -137,7 +132,7 @@ class VehicleViewSet(ScopedReadOnlyViewSet):
 class ContractorViewSet(ScopedReadOnlyViewSet):
     """Transport contractors in the caller's scope, with their contracts."""
 
-    serializer_class = ContractorSerializer
+    serializer_class = TransportContractorSerializer
     view_permission = VIEW
 
     def get_base_queryset(self) -> Any:

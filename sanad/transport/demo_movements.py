@@ -13,6 +13,8 @@ import datetime
 import random
 from typing import Any
 
+from django.utils import timezone
+
 from sanad.camps.models import ClosurePlan
 from sanad.camps.services import closure as closure_services
 from sanad.geo.models import Place
@@ -139,13 +141,13 @@ def _relocations(
     for request in requests:
         if project is not None and request.project_id is None:
             movements.movement_update(user=officer, request=request, project=project)
-    # The first: moved end to end, a week ago.
+    # The first: moved end to end today (its families have arrived).
     if requests:
         done = requests[0]
         _prepare(officer, done, rnd, today - datetime.timedelta(days=9))
         movements.movement_transition(user=officer, request=done, to="submitted")
         movements.movement_transition(user=lead, request=done, to="approved")
-        convoy = _convoy(officer, done, today - datetime.timedelta(days=7))
+        convoy = _convoy(officer, done, today)
         convoys.convoy_transition(user=officer, convoy=convoy, to="ready")
         loads = list(convoy.loads.order_by("id"))
         for n, load in enumerate(loads):
@@ -159,9 +161,7 @@ def _relocations(
             convoy=convoy,
             kind=Incident.Kind.CHECKPOINT,
             severity=Incident.Severity.LOW,
-            occurred_at=datetime.datetime.combine(
-                today - datetime.timedelta(days=7), datetime.time(8, 40)
-            ).astimezone(),
+            occurred_at=timezone.now() - datetime.timedelta(hours=3),
             location="Checkpoint on the Duhok–Zakho road",
             description="Convoy held 40 minutes while the manifests were checked.",
             people_affected=0,
@@ -176,7 +176,9 @@ def _relocations(
         _prepare(officer, ready, rnd, today - datetime.timedelta(days=2))
         movements.movement_transition(user=officer, request=ready, to="submitted")
         movements.movement_transition(user=lead, request=ready, to="approved")
-        convoy = _convoy(officer, ready, max(today, ready.requested_date))
+        convoy = _convoy(
+            officer, ready, max(today + datetime.timedelta(days=1), ready.requested_date)
+        )
         convoys.convoy_transition(user=officer, convoy=convoy, to="ready")
     # The third: prepared and submitted, waiting for approval.
     if len(requests) > 2:

@@ -21,7 +21,7 @@ from sanad.transport.models import (
 )
 from sanad.transport.services import checks
 from tests.factories import DUHOK, ERBIL, make_user
-from tests.transport.factories import add_household, make_convoy, make_movement
+from tests.transport.factories import add_household, make_convoy, make_movement, make_place
 
 pytestmark = pytest.mark.django_db
 
@@ -510,3 +510,18 @@ def test_no_incident_is_recorded_on_a_convoy_still_in_planning():
     with pytest.raises(Conflict):
         checks.incident_record(user=officer(), convoy=convoy, kind="other", description="x")
     assert not Incident.objects.exists()
+
+
+def test_refugees_brought_from_the_border_to_a_camp_stay_refugees_in_the_registry():
+    from sanad.registry.models import DisplacementStatus
+    from tests.registry.factories import make_household
+
+    refugees = make_household(members=3, displacement_status=DisplacementStatus.SYRIAN_REFUGEE)
+    camp = make_place(kind="formal_camp")
+    convoy, loads, user = departed_convoy(
+        households=1, given=[refugees], kind="border_reception", destination=camp
+    )
+    checks.convoy_check(user=user, convoy=convoy, load=loads[0], action="arrived")
+    refugees.refresh_from_db()
+    assert refugees.place == camp
+    assert refugees.displacement_status == DisplacementStatus.SYRIAN_REFUGEE

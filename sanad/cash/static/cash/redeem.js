@@ -297,67 +297,25 @@
   }
 
   // --- camera --------------------------------------------------------------------------
-  var video = $("scanner-video"), frame = $("scanner-canvas");
-  var stream = null, scanning = false, detector = null;
+  var scanner = window.SanadQrScanner({
+    video: $("scanner-video"), canvas: $("scanner-canvas"), jsqrUrl: urls.jsqr,
+    onCode: function (text) { scanned(text); },
+  });
   function scannerStatus(text) { $("scanner-status").textContent = text; }
-  function loadJsQR() {
-    if (window.jsQR) { return Promise.resolve(); }
-    return new Promise(function (resolve, reject) {
-      var s = document.createElement("script");
-      s.src = urls.jsqr; s.onload = resolve; s.onerror = reject;
-      document.head.appendChild(s);
-    });
-  }
-  function prepareDecoder() {
-    detector = null;
-    if ("BarcodeDetector" in window) {
-      return window.BarcodeDetector.getSupportedFormats().then(function (formats) {
-        if (formats.indexOf("qr_code") >= 0) { detector = new window.BarcodeDetector({ formats: ["qr_code"] }); return null; }
-        return loadJsQR();
-      }, loadJsQR);
-    }
-    return loadJsQR();
-  }
-  function decodeFrame() {
-    var w = video.videoWidth, h = video.videoHeight;
-    if (!w || !h || !window.jsQR) { return null; }
-    var scale = Math.min(1, 640 / Math.max(w, h));
-    var cw = Math.round(w * scale), ch = Math.round(h * scale);
-    frame.width = cw; frame.height = ch;
-    var ctx = frame.getContext("2d", { willReadFrequently: true });
-    ctx.drawImage(video, 0, 0, cw, ch);
-    var code = window.jsQR(ctx.getImageData(0, 0, cw, ch).data, cw, ch, { inversionAttempts: "dontInvert" });
-    return code ? code.data : null;
-  }
-  function tick() {
-    if (!scanning) { return; }
-    if (video.readyState < 2) { setTimeout(tick, 150); return; }
-    var read = detector
-      ? detector.detect(video).then(function (codes) { return codes.length ? codes[0].rawValue : null; })
-      : Promise.resolve(decodeFrame());
-    read.then(function (text) {
-      if (text && scanning) { scanned(text); } else { setTimeout(tick, 150); }
-    }, function () { setTimeout(tick, 300); });
-  }
   function openScanner() {
     note("");
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { note(T.noCamera); return; }
+    if (!scanner.available) { note(T.noCamera); return; }
     $("scanner").hidden = false;
-    navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: "environment" } }, audio: false })
-      .then(function (s) { stream = s; video.srcObject = s; return video.play(); })
-      .then(prepareDecoder)
-      .then(function () { scanning = true; scannerStatus(T.aim); tick(); })
+    scanner.open()
+      .then(function () { scannerStatus(T.aim); })
       .catch(function () { closeScanner(); note(T.noCamera); });
   }
   function closeScanner() {
-    scanning = false;
-    if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
-    stream = null; video.srcObject = null;
+    scanner.close();
     $("scanner").hidden = true;
   }
   function scanned(text) {
     closeScanner();
-    if (navigator.vibrate) { navigator.vibrate(80); }
     $("redeem-code").value = normalise(text);
     lookup(text);
   }

@@ -107,8 +107,9 @@ def _handover(
         household=household,
         user=user,
         moved_on=day,
+        # IDPs brought to a camp are IDPs in camp; refugees stay refugees.
         displacement_status=DisplacementStatus.IDP_IN_CAMP
-        if in_camp
+        if in_camp and household.displacement_status != DisplacementStatus.SYRIAN_REFUGEE
         else household.displacement_status,
         shelter_type=ShelterType.CAMP if in_camp else household.shelter_type,
         notes=_("Moved by movement %(ref)s") % {"ref": request.reference},

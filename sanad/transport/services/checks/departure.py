@@ -50,7 +50,7 @@ def convoy_check(*, user: Any, convoy: Convoy, load: ConvoyLoad, action: str) ->
             _status_is(convoy, Convoy.Status.READY, _("boarding is checked while it is ready"))
         try:
             load = (
-                ConvoyLoad.objects.select_for_update()
+                ConvoyLoad.objects.select_for_update(of=("self",))
                 .select_related("movement_household__household", "convoy_vehicle__vehicle")
                 .get(pk=load.pk, convoy=convoy)
             )

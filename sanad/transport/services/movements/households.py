@@ -199,7 +199,9 @@ def movement_household_add(
         _addable(request)
         # Two officers adding the same family to two requests at once: the second waits.
         household = (
-            Household.objects.select_for_update().select_related("merged_into").get(pk=household.pk)
+            Household.objects.select_for_update(of=("self",))
+            .select_related("merged_into")
+            .get(pk=household.pk)
         )
         _movable(household, request)
         return _create_row(
