@@ -165,7 +165,9 @@ def _load_of(loads: list[ConvoyLoad], key: int) -> ConvoyLoad:
 
 
 def _load_in(convoy: Convoy, load: ConvoyLoad) -> ConvoyLoad:
-    locked = ConvoyLoad.objects.select_for_update().filter(pk=load.pk, convoy=convoy).first()
+    locked = (
+        ConvoyLoad.objects.select_for_update(of=("self",)).filter(pk=load.pk, convoy=convoy).first()
+    )
     if locked is None:
         raise Conflict(_("This household is no longer in the convoy."), code="load_gone")
     return locked
