@@ -28,7 +28,9 @@ class TransportVehicleSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     contractor = serializers.UUIDField(source="contractor.public_id", default=None, read_only=True)
     contractor_name = serializers.CharField(source="contractor.name", default=None, read_only=True)
-    governorates = serializers.SlugRelatedField(many=True, read_only=True, slug_field="pcode")
+    governorates: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="pcode"
+    )
 
     class Meta:
         model = Vehicle
@@ -72,7 +74,9 @@ class TransportContractSerializer(serializers.ModelSerializer):
 
 class TransportContractorSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    governorates = serializers.SlugRelatedField(many=True, read_only=True, slug_field="pcode")
+    governorates: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="pcode"
+    )
     vehicles = serializers.IntegerField(source="vehicle_count", read_only=True)
     drivers = serializers.IntegerField(source="driver_count", read_only=True)
     contracts = TransportContractSerializer(many=True, read_only=True)

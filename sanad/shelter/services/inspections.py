@@ -262,7 +262,7 @@ def inspection_sign_off(*, user: Any, inspection: Inspection) -> Inspection:
                 % {"ref": inspection.reference},
                 extra_updates=["completed_on", "progress"],
             )
-            if case.contract_id is not None:
+            if case.contract is not None:
                 # The last house of a contract whose milestones are all certified
                 # completes the contract (its defects-liability period starts).
                 from sanad.shelter.services.contracts import contract_check_completion
