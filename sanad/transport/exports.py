@@ -113,6 +113,13 @@ def manifest_data(*, convoy: Convoy, convoy_vehicle: ConvoyVehicle | None = None
     }
 
 
+def _route(origin: str, destination: str) -> str:
+    """ "origin → destination", the arrow pointing the way the line reads (← in Arabic
+    and Kurdish) and each name isolated (FSI … PDI) so digits do not reorder it."""
+    arrow = "←" if translation.get_language_bidi() else "→"
+    return f"\u2068{origin}\u2069 {arrow} \u2068{destination}\u2069"
+
+
 def _header_lines(data: dict[str, Any]) -> list[tuple[str, str]]:
     convoy, request = data["convoy"], data["request"]
     when = convoy.departs_on.isoformat()
@@ -121,7 +128,7 @@ def _header_lines(data: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         (_("Convoy"), convoy.reference),
         (_("Movement"), f"{request.reference} · {request.get_kind_display()}"),
-        (_("From → to"), f"{data['origin']} → {data['destination']}"),
+        (_("From → to"), _route(str(data["origin"]), str(data["destination"]))),
         (_("Departure"), when),
     ]
 
