@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "sanad.camps",
     "sanad.shelter",
     "sanad.transport",
+    "sanad.revitalization",
     "sanad.web",
 ]
 

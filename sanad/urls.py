@@ -19,6 +19,7 @@ from sanad.programmes import api as programmes_api
 from sanad.registry import api as registry_api
 from sanad.registry.cards import api as cards_api
 from sanad.registry.imports import api as imports_api
+from sanad.revitalization import api as revitalization_api
 from sanad.shelter import api as shelter_api
 from sanad.stock import api as stock_api
 from sanad.targeting import api as targeting_api
@@ -43,6 +44,7 @@ for module in (
     camps_api,
     shelter_api,
     transport_api,
+    revitalization_api,
 ):
     module.register(router)
 
@@ -73,6 +75,7 @@ urlpatterns = [
     path("camps/", include("sanad.camps.urls")),
     path("shelter/", include("sanad.shelter.urls")),
     path("transport/", include("sanad.transport.urls")),
+    path("revitalization/", include("sanad.revitalization.urls")),
     path("", include("sanad.core.urls")),
     path("api/v1/me/", accounts_api.me, name="api-me"),
     path("api/v1/", include(router.urls)),

@@ -24,6 +24,7 @@ class Role(models.TextChoices):
     FEEDBACK_MANAGER = "feedback_manager", _("Accountability manager (feedback and complaints)")
     MAINTENANCE_TEAM = "maintenance_team", _("Maintenance team (care and maintenance)")
     SHELTER_ENGINEER = "shelter_engineer", _("Shelter engineer (assessments and inspections)")
+    GRANT_COMMITTEE = "grant_committee", _("Grant committee member (scores applications)")
     FINANCE_OFFICER = "finance_officer", _("Finance officer")
     VENDOR_STAFF = "vendor_staff", _("Vendor staff (redeems e-vouchers)")
     ME_VIEWER = "me_viewer", _("M&E viewer")
@@ -112,6 +113,11 @@ PERMISSIONS: dict[str, str] = {
     "transport.manage_movement": "Create movement requests, record declarations and fitness to travel, plan convoys, print manifests, check departures and arrivals, record incidents.",
     "transport.approve_movement": "Approve a movement request someone else submitted, or return it.",
     "transport.manage_fleet": "Register transport contractors and contracts, vehicles and drivers.",
+    "revitalization.view_revitalization": "See communities and their assessments, infrastructure projects, grant calls and applications, courses, community centres, social-cohesion activities and the programme's dashboard.",
+    "revitalization.manage_community": "Record communities and their assessments, infrastructure projects (milestones, workers, handover), community centres and social-cohesion activities.",
+    "revitalization.manage_grants": "Run business-grant calls: applications, eligibility, selection, business plans, agreements, tranches and follow-up visits.",
+    "revitalization.score_application": "Score grant applications as a member of a call's committee (after declaring conflicts of interest).",
+    "revitalization.manage_training": "Register training providers and courses, enrol trainees, record attendance, completion and job placement.",
 }
 
 ALL = frozenset(PERMISSIONS)
@@ -160,6 +166,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "shelter.view_shelter",
             "shelter.manage_catalogue",
             "transport.view_movement",
+            "revitalization.view_revitalization",
         }
     ),
     Role.PROGRAMME_OFFICER: frozenset(
@@ -211,6 +218,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "transport.view_movement",
             "transport.manage_movement",
             "transport.approve_movement",
+            "revitalization.view_revitalization",
+            "revitalization.manage_community",
+            "revitalization.manage_grants",
+            "revitalization.score_application",
+            "revitalization.manage_training",
         }
     ),
     # Field teams verify lists in their governorates (targeting.export_list: the sheets).
@@ -377,7 +389,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "feedback.view_trends",
             "camps.view_site",
             "shelter.view_shelter",
+            "revitalization.view_revitalization",
         }
+    ),
+    # Committee members of business-grant calls score the applications they are asked to.
+    Role.GRANT_COMMITTEE: frozenset(
+        _SEE_PLACES | {"revitalization.view_revitalization", "revitalization.score_application"}
     ),
     # Donors see aggregates and the projects they fund; no records about people or places.
     Role.DONOR_VIEWER: frozenset(

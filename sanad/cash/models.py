@@ -171,11 +171,13 @@ class CashPlan(BaseModel):
     class AmountKind(models.TextChoices):
         FIXED = "fixed", _("The same amount for every household")
         PER_MEMBER = "per_member", _("An amount per household member, with a cap")
+        PER_HOUSEHOLD = "per_household", _("An amount set for each household (grants)")
 
     class Condition(models.TextChoices):
         NONE = "", _("None: released at once")
         AWARENESS_SESSION = "awareness_session", _("Attended an awareness session")
         SHELTER_MILESTONE = "shelter_milestone", _("Verified shelter milestone")
+        GRANT_MILESTONE = "grant_milestone", _("Verified business-grant milestone")
         OTHER = "other", _("Other verified condition")
 
     class Status(models.TextChoices):
@@ -203,11 +205,21 @@ class CashPlan(BaseModel):
     project = models.ForeignKey(
         "programmes.Project", verbose_name=_("project"), on_delete=models.PROTECT, related_name="+"
     )
+    # Empty for a plan of amounts set per household by another module (the business
+    # grants of revitalization): its households are the plan's `PlannedAmount`s.
     beneficiary_list = models.ForeignKey(
         "targeting.BeneficiaryList",
         verbose_name=_("beneficiary list"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    source = models.CharField(
+        _("made by"),
+        max_length=80,
+        blank=True,
+        help_text=_("The record that made the plan, such as a grant call."),
     )
     modality = models.CharField(_("modality"), max_length=16, choices=Modality.choices)
     amount_kind = models.CharField(
@@ -305,6 +317,23 @@ class Entitlement(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.plan_id}:{self.household_id} {self.amount} {self.currency}"
+
+
+class PlannedAmount(models.Model):
+    """The amount one household is to receive under a plan of amounts set per household
+    (a grant agreement): approving the plan makes its entitlement."""
+
+    plan = models.ForeignKey(CashPlan, on_delete=models.CASCADE, related_name="planned_amounts")
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    reference = models.CharField(_("reference"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["plan", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "household"], name="cash_planned_amount_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="cash_planned_amount_positive"),
+        ]
 
 
 class TrancheRelease(models.Model):

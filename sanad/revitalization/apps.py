@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RevitalizationConfig(AppConfig):
+    name = "sanad.revitalization"
+    label = "revitalization"
+    verbose_name = _("Community revitalization")
+
+    def ready(self) -> None:
+        from sanad.core import audit
+        from sanad.revitalization import models
+
+        for model in (
+            models.Community,
+            models.CommunityAssessment,
+            models.Contractor,
+            models.InfrastructureProject,
+            models.ProjectWorker,
+            models.WorkerPayment,
+            models.GrantCall,
+            models.GrantApplication,
+            models.BusinessPlan,
+            models.GrantAgreement,
+            models.GrantVisit,
+            models.TrainingProvider,
+            models.Course,
+            models.Enrolment,
+            models.PlacementFollowUp,
+            models.CommunityCentre,
+            models.CohesionActivity,
+        ):
+            audit.register(model)

@@ -1,0 +1,1 @@
+"""Revitalization forms, one module per part."""

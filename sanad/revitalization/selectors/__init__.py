@@ -1,0 +1,1 @@
+"""Revitalization reads, one module per part."""

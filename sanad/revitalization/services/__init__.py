@@ -1,0 +1,2 @@
+"""Revitalization writes, one module per part (communities, infrastructure, grants,
+training, governance). Import the functions from their module."""

@@ -1,0 +1,1 @@
+"""Business-grant writes: calls, applications, scoring (committee), agreements, visits."""

@@ -1,0 +1,7 @@
+"""Revitalization pages: communities (included by urls.py in the namespace "revitalization")."""
+
+from __future__ import annotations
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

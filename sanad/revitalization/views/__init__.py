@@ -1,0 +1,1 @@
+"""Revitalization pages, one module per part."""
