@@ -93,6 +93,7 @@ class Command(BaseCommand):
                 self._camps(admin)
                 self._shelter(admin)
                 self._transport(admin)
+                self._revitalization(admin)
         if not options["quiet_logins"]:
             self.print_logins(options["password"])
 
@@ -297,6 +298,43 @@ class Command(BaseCommand):
                 f"{Convoy.objects.count()} convoys."
             )
         )
+
+    def _revitalization(self, admin: User) -> None:
+        """Communities of Duhok and Ninewa with their assessments and ranked needs,
+        infrastructure projects with cash-for-work, two business-grant calls (scored,
+        selected, agreements paid in tranches and followed up), vocational courses,
+        community centres with complaints, and social-cohesion activities."""
+        from sanad.revitalization import (
+            demo_agreements,
+            demo_communities,
+            demo_governance,
+            demo_grants,
+            demo_training,
+        )
+
+        names = (
+            "admin",
+            "crp.officer",
+            "crp.lead",
+            "committee.1",
+            "committee.2",
+            "committee.3",
+            "finance",
+        )
+        users = {u.username: u for u in User.objects.filter(username__in=names)}
+        users.setdefault("admin", admin)
+        counts: dict[str, int] = {}
+        with acting_as(users.get("crp.officer") or admin, source="command"):
+            for part in (
+                demo_communities,
+                demo_grants,
+                demo_agreements,
+                demo_training,
+                demo_governance,
+            ):
+                counts.update(part.seed(admin=admin, users=users))
+        summary = ", ".join(f"{n} {label}" for label, n in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Revitalization: {summary}."))
 
     def print_logins(self, password: str) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {password})")
