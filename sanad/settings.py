@@ -349,6 +349,8 @@ SPECTACULAR_SETTINGS = {
         "TransportVehicleStatusEnum": "sanad.transport.models.Vehicle.Status",
         "TransportContractorStatusEnum": "sanad.transport.models.TransportContractor.Status",
         "TransportContractStatusEnum": "sanad.transport.models.TransportContract.Status",
+        "RevitalizationProjectStatusEnum": "sanad.revitalization.models.InfrastructureProject.Status",
+        "RevitalizationProjectKindEnum": "sanad.revitalization.models.ProjectKind",
     },
 }
 

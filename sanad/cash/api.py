@@ -56,7 +56,13 @@ class CashPlanSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     programme = serializers.CharField(source="programme.code")
     project = serializers.CharField(source="project.code")
-    beneficiary_list = serializers.UUIDField(source="beneficiary_list.public_id")
+    beneficiary_list = serializers.UUIDField(
+        source="beneficiary_list.public_id",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The beneficiary list; null for a plan of amounts set per household.",
+    )
     allowed_vendors: serializers.SlugRelatedField = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="code"
     )
@@ -75,6 +81,7 @@ class CashPlanSerializer(serializers.ModelSerializer):
             "programme",
             "project",
             "beneficiary_list",
+            "source",
             "amount_kind",
             "amount",
             "per_member",

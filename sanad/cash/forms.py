@@ -72,8 +72,13 @@ class PlanForm(BootstrapMixin, forms.Form):
     modality = forms.ChoiceField(
         label=_("Modality"), choices=CashPlan.Modality.choices, widget=forms.RadioSelect
     )
+    # Amounts set per household are made by another module (grant agreements), not here.
     amount_kind = forms.ChoiceField(
-        label=_("Amount"), choices=CashPlan.AmountKind.choices, widget=forms.RadioSelect
+        label=_("Amount"),
+        choices=[
+            c for c in CashPlan.AmountKind.choices if c[0] != CashPlan.AmountKind.PER_HOUSEHOLD
+        ],
+        widget=forms.RadioSelect,
     )
     amount = _money(_("Amount per household"))
     per_member = _money(_("Amount per member"))

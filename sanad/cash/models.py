@@ -335,6 +335,9 @@ class PlannedAmount(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="cash_planned_amount_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.plan_id}:{self.household_id} {self.amount} {self.reference}"
+
 
 class TrancheRelease(models.Model):
     """One tranche of an entitlement released by its condition being met, with what

@@ -24,6 +24,7 @@ from sanad.cash.models import (
     Payment,
     PaymentList,
     PaymentRequest,
+    PlannedAmount,
     Redemption,
     RedemptionLine,
     Signal,
@@ -198,6 +199,15 @@ def plan_totals(plan: CashPlan) -> dict[str, Any]:
         "redemptions": redeemed["n"] or 0,
         "redeemed": redeemed["total"] or 0,
     }
+
+
+def plan_planned(plan: CashPlan) -> dict[str, Any] | None:
+    """How many households a plan of amounts set per household has, and the sum of their
+    amounts (None for a plan of a beneficiary list)."""
+    if plan.amount_kind != CashPlan.AmountKind.PER_HOUSEHOLD:
+        return None
+    totals = PlannedAmount.objects.filter(plan=plan).aggregate(n=Count("id"), total=Sum("amount"))
+    return {"count": totals["n"] or 0, "total": totals["total"] or 0}
 
 
 def entitlements_visible_to(user: Any, permission: str = VIEW) -> QuerySet[Entitlement]:

@@ -11,6 +11,10 @@ class RevitalizationConfig(AppConfig):
         from sanad.core import audit
         from sanad.revitalization import models
 
+        # Registers the background job kind of application imports (the job worker does
+        # not load the URLconf that would import it otherwise).
+        from sanad.revitalization.services.grants import imports  # noqa: F401
+
         for model in (
             models.Community,
             models.CommunityAssessment,

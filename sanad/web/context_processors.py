@@ -190,6 +190,35 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
                 "url": transport_children[0]["url"],
             }
         )
+    revitalization_children: list[dict[str, Any]] = []
+    if has_permission(user, "revitalization.view_revitalization"):
+        for label, name in (
+            (_("Programme dashboard"), "revitalization:dashboard"),
+            (_("Communities"), "revitalization:community_list"),
+            (_("Community assessments"), "revitalization:assessment_list"),
+            (_("Infrastructure projects"), "revitalization:project_list"),
+            (_("Grant calls"), "revitalization:call_list"),
+            (_("Grant applications"), "revitalization:application_list"),
+            (_("Grant agreements"), "revitalization:agreement_list"),
+            (_("Business visits due"), "revitalization:visit_due_list"),
+            (_("Vocational courses"), "revitalization:course_list"),
+            (_("Community centres"), "revitalization:centre_list"),
+            (_("Social-cohesion activities"), "revitalization:activity_list"),
+        ):
+            revitalization_children.append({"label": label, "url": reverse(name)})
+    if has_permission(user, "revitalization.score_application"):
+        revitalization_children.append(
+            {"label": _("Score applications"), "url": reverse("revitalization:scoring_list")}
+        )
+    if revitalization_children:
+        items.append(
+            {
+                "label": _("Revitalization"),
+                "icon": "people",
+                "children": revitalization_children,
+                "url": revitalization_children[0]["url"],
+            }
+        )
     feedback_children: list[dict[str, Any]] = []
     if has_permission(user, "feedback.view_case"):
         feedback_children.append({"label": _("Cases"), "url": reverse("feedback:case_list")})

@@ -81,6 +81,11 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
     from tests.distribution.matrix import distribution_world
     from tests.feedback.matrix import feedback_world_for_matrix
     from tests.registry.imports.matrix import import_batch_of_someone_else
+    from tests.revitalization.matrix_agreements import agreements_world
+    from tests.revitalization.matrix_communities import communities_world
+    from tests.revitalization.matrix_governance import governance_world
+    from tests.revitalization.matrix_grants import grants_world
+    from tests.revitalization.matrix_training import training_world
     from tests.shelter.matrix_assessments import assessments_world
     from tests.shelter.matrix_cases import cases_world
     from tests.shelter.matrix_contracts import contracts_world
@@ -112,6 +117,11 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
         "transport_convoys": convoys_world(),
         "transport_checks": checks_world(),
         "transport_fleet": fleet_world(),
+        "revitalization_communities": communities_world(),
+        "revitalization_grants": grants_world(),
+        "revitalization_agreements": agreements_world(),
+        "revitalization_training": training_world(),
+        "revitalization_governance": governance_world(),
         "import_batch": import_batch_of_someone_else(),
         "household_in": household_in,
         "household_out": household_out,
@@ -753,6 +763,22 @@ def transport_checks(role: str, w: Any, *args: Any) -> list[Any]:
     ]
 
 
+def revitalization_checks(role: str, w: Any, *args: Any) -> list[Any]:
+    from tests.revitalization.matrix_agreements import agreements_checks
+    from tests.revitalization.matrix_communities import communities_checks
+    from tests.revitalization.matrix_governance import governance_checks
+    from tests.revitalization.matrix_grants import grants_checks
+    from tests.revitalization.matrix_training import training_checks
+
+    return [
+        *communities_checks(role, w.extras["revitalization_communities"], *args),
+        *grants_checks(role, w.extras["revitalization_grants"], *args),
+        *agreements_checks(role, w.extras["revitalization_agreements"], *args),
+        *training_checks(role, w.extras["revitalization_training"], *args),
+        *governance_checks(role, w.extras["revitalization_governance"], *args),
+    ]
+
+
 def feedback_checks(*args: Any) -> list[Any]:
     from tests.feedback.matrix import feedback_checks as checks
 
@@ -1038,6 +1064,7 @@ def registry_checks(role: str, w: World) -> list[Check]:
         *camps_tickets_checks(role, w.extras["camps_tickets"], Check, can, allowed, HIDDEN),
         *shelter_checks(role, w, Check, can, allowed, HIDDEN),
         *transport_checks(role, w, Check, can, allowed, HIDDEN),
+        *revitalization_checks(role, w, Check, can, allowed, HIDDEN),
         # An aggregate: donors and M&E see it too (reporting.view_aggregates).
         Check(
             "assistance-people-reached",

@@ -37,6 +37,7 @@ from sanad.cash.services.plans import (
     plan_cancel,
     plan_close,
     plan_create,
+    plan_create_for_households,
 )
 from sanad.cash.services.redeem import REFUSAL_CODES, request_hash, voucher_redeem
 from sanad.cash.services.signals import check_redemption, signal_review
@@ -92,6 +93,7 @@ __all__ = [
     "plan_cancel",
     "plan_close",
     "plan_create",
+    "plan_create_for_households",
     "reconciliation_preview",
     "request_hash",
     "signal_review",

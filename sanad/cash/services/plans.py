@@ -3,14 +3,18 @@
 A plan is drafted by one person and approved by another (two-person rule). Approval
 turns the approved beneficiary list into one entitlement per household in one
 transaction, so a plan never exists half-approved with some households missing.
+
+A plan of amounts set per household (`plan_create_for_households`: the business grants
+of revitalization) has no beneficiary list: its households and their amounts are its
+`PlannedAmount`s, written by the module that made it (`CashPlan.source`).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
@@ -24,6 +28,7 @@ from sanad.cash.models import (
     CashPlan,
     Entitlement,
     Payment,
+    PlannedAmount,
     Redemption,
     TrancheRelease,
     Vendor,
@@ -52,6 +57,8 @@ from sanad.targeting.models import BeneficiaryList
 _USABLE_LISTS = (BeneficiaryList.Status.APPROVED, BeneficiaryList.Status.IN_USE)
 DEFAULT_ITEM: dict[str, str] = {"evoucher": "nfi_evoucher", "cash": "nfi_cash"}
 MAX_TRANCHES = 12
+# A plan of amounts set per household pays a grant in at most six instalments.
+MAX_HOUSEHOLD_TRANCHES = 6
 
 
 def _collect(errors: dict[str, list[str]], fn: Any) -> Any:
@@ -104,22 +111,7 @@ def plan_create(
         errors["modality"] = [_("Choose e-voucher or cash.")]
     code = _collect(errors, lambda: _currency(currency))
     clean_rate = _collect(errors, lambda: rate(exchange_rate))
-    if not isinstance(expires_on, datetime.date):
-        errors["expires_on"] = [_("Give the date the entitlements expire.")]
-    elif expires_on < today():
-        errors["expires_on"] = [_("The expiry date is in the past.")]
-    elif not (project.start_date <= expires_on <= project.end_date):
-        errors["expires_on"] = [
-            _(
-                "Project %(code)s runs from %(start)s to %(end)s: the plan must expire within "
-                "it, since every redemption is charged to the project on its day."
-            )
-            % {
-                "code": project.code,
-                "start": project.start_date.isoformat(),
-                "end": project.end_date.isoformat(),
-            }
-        ]
+    _check_expiry(errors, project, expires_on)
 
     clean_amount = clean_per_member = clean_cap = None
     if amount_kind == CashPlan.AmountKind.FIXED:
@@ -196,6 +188,175 @@ def plan_create(
     return plan
 
 
+def _check_expiry(errors: dict[str, list[str]], project: Project, expires_on: Any) -> None:
+    if not isinstance(expires_on, datetime.date):
+        errors["expires_on"] = [_("Give the date the entitlements expire.")]
+    elif expires_on < today():
+        errors["expires_on"] = [_("The expiry date is in the past.")]
+    elif not (project.start_date <= expires_on <= project.end_date):
+        errors["expires_on"] = [
+            _(
+                "Project %(code)s runs from %(start)s to %(end)s: the plan must expire within "
+                "it, since every redemption is charged to the project on its day."
+            )
+            % {
+                "code": project.code,
+                "start": project.start_date.isoformat(),
+                "end": project.end_date.isoformat(),
+            }
+        ]
+
+
+def _clean_planned(
+    errors: dict[str, list[str]], households: Sequence[tuple[Household, Any, str]]
+) -> list[tuple[Household, Decimal, str]]:
+    """The (household, amount, reference) rows of a plan of amounts set per household:
+    at least one, each household active and given once, each amount above zero."""
+    given = list(households or ())
+    pks = [
+        row[0].pk
+        for row in given
+        if isinstance(row, tuple | list) and len(row) == 3 and isinstance(row[0], Household)
+    ]
+    statuses = dict(Household.objects.filter(pk__in=pks).values_list("pk", "status"))
+    rows: list[tuple[Household, Decimal, str]] = []
+    problems: list[str] = []
+    seen: set[int] = set()
+    for index, row in enumerate(given):
+        if not isinstance(row, tuple | list) or len(row) != 3:
+            problems.append(
+                _("Row %(n)d: give a household, an amount and a reference.") % {"n": index + 1}
+            )
+            continue
+        household, raw_amount, reference = row
+        label = str(reference or getattr(household, "registration_id", "") or index + 1)
+        if not isinstance(household, Household) or household.pk not in statuses:
+            problems.append(_("%(row)s: choose a registered household.") % {"row": label})
+            continue
+        status = statuses[household.pk]
+        if status != Household.Status.ACTIVE:
+            problems.append(
+                _(
+                    "%(row)s: household %(id)s is “%(status)s”: only an active household can "
+                    "be entitled (give the household it was merged into)."
+                )
+                % {
+                    "row": label,
+                    "id": household.registration_id,
+                    "status": Household.Status(status).label,
+                }
+            )
+            continue
+        if household.pk in seen:
+            problems.append(
+                _("%(row)s: household %(id)s is given twice: a household has one amount per plan.")
+                % {"row": label, "id": household.registration_id}
+            )
+            continue
+        seen.add(household.pk)
+        try:
+            value = money(raw_amount, "households")
+        except ValidationFailed:
+            problems.append(
+                _("%(row)s: the amount must be a number above zero, with at most two decimals.")
+                % {"row": label}
+            )
+            continue
+        ref = str(reference or "").strip()
+        if len(ref) > 60:
+            problems.append(_("%(row)s: keep the reference under 60 characters.") % {"row": label})
+            continue
+        rows.append((household, cast(Decimal, value), ref))
+    if not given:
+        problems.append(_("Give at least one household and its amount."))
+    if problems:
+        errors["households"] = problems
+    return rows
+
+
+def plan_create_for_households(
+    *,
+    user: Any,
+    name: str,
+    project: Project,
+    households: Sequence[tuple[Household, Decimal, str]],
+    modality: str = "cash",
+    currency: str,
+    exchange_rate: Decimal | int | str,
+    expires_on: datetime.date,
+    tranches: int,
+    condition: str = CashPlan.Condition.GRANT_MILESTONE,
+    condition_note: str = "",
+    item_code: str = "crp_business_grant",
+    source: str = "",
+    permission: str | None = MANAGE,
+) -> CashPlan:
+    """A draft plan of amounts set for each household by another module (a grant
+    agreement each): `households` is (household, amount, reference) rows, kept as the
+    plan's `PlannedAmount`s; there is no beneficiary list. Approval by another person
+    (`plan_approve`) makes one entitlement per row. `source` names the record that made
+    the plan (shown on its page). `permission=None` is the caller's word that it
+    checked the user's right to make the plan (the grant call's manager)."""
+    if permission is not None:
+        require_permission(user, permission)
+    errors: dict[str, list[str]] = {}
+    clean_name = _collect(errors, lambda: text(name, "name", limit=200, required=True))
+    if modality not in CashPlan.Modality.values:
+        errors["modality"] = [_("Choose e-voucher or cash.")]
+    code = _collect(errors, lambda: _currency(currency))
+    clean_rate = _collect(errors, lambda: rate(exchange_rate))
+    _check_expiry(errors, project, expires_on)
+    try:
+        n_tranches = int(tranches)
+    except (TypeError, ValueError):
+        n_tranches = 0
+    if not (1 <= n_tranches <= MAX_HOUSEHOLD_TRANCHES):
+        errors["tranches"] = [
+            _("Give the number of tranches, from 1 to %(n)d.") % {"n": MAX_HOUSEHOLD_TRANCHES}
+        ]
+    elif modality == CashPlan.Modality.EVOUCHER and n_tranches != 1:
+        errors["tranches"] = [_("An e-voucher plan is paid in one voucher: one tranche.")]
+    if condition not in CashPlan.Condition.values:
+        errors["condition"] = [_("Choose a condition from the list, or none.")]
+    note = _collect(errors, lambda: text(condition_note, "condition_note", limit=200))
+    if condition == CashPlan.Condition.OTHER and not note:
+        errors["condition_note"] = [_("Say in words what the condition is.")]
+    ledger_item = _collect(errors, lambda: text(item_code, "item_code", limit=80, required=True))
+    clean_source = _collect(errors, lambda: text(source, "source", limit=80))
+    rows = _clean_planned(errors, households)
+    if errors:
+        raise ValidationFailed(fields=errors)
+
+    with transaction.atomic():
+        plan = CashPlan.objects.create(
+            name=clean_name,
+            programme_id=project.programme_id,
+            project=project,
+            beneficiary_list=None,
+            source=clean_source or "",
+            modality=modality,
+            amount_kind=CashPlan.AmountKind.PER_HOUSEHOLD,
+            currency=code,
+            exchange_rate=clean_rate,
+            tranches=n_tranches,
+            condition=condition,
+            condition_note=note or "",
+            expires_on=expires_on,
+            item_code=ledger_item,
+            created_by=actor(user),
+            updated_by=actor(user),
+        )
+        if permission is not None and not can_reach(user, plan, permission):
+            raise PermissionDenied(_("Your role does not reach the programme of this plan."))
+        PlannedAmount.objects.bulk_create(
+            [
+                PlannedAmount(plan=plan, household=household, amount=value, reference=ref)
+                for household, value, ref in rows
+            ]
+        )
+    return plan
+
+
 def entitlement_amount(plan: CashPlan, members: int) -> Decimal:
     """What one household of `members` active members is entitled to under the plan."""
     if plan.amount_kind == CashPlan.AmountKind.FIXED:
@@ -211,6 +372,7 @@ def _households(plan: CashPlan) -> list[tuple[Household, int]]:
     merged since the list was approved is served as the one it was merged into (once);
     withdrawn or inactive ones are left out."""
     active = Count("members", filter=Q(members__status=Individual.Status.ACTIVE))
+    assert plan.beneficiary_list is not None
     households = targeting.list_households(plan.beneficiary_list, require_approved=False)
     seen: set[int] = set()
     result: list[tuple[Household, int]] = []
@@ -228,14 +390,43 @@ def _households(plan: CashPlan) -> list[tuple[Household, int]]:
     return result
 
 
+def _planned(plan: CashPlan) -> list[tuple[Household, int, Decimal]]:
+    """The households of a plan of amounts set per household, each with its active
+    members and its amount: a household merged since the plan was made is served as the
+    one it was merged into (once); withdrawn or inactive ones are left out."""
+    active = Count(
+        "household__members", filter=Q(household__members__status=Individual.Status.ACTIVE)
+    )
+    rows: Any = (
+        PlannedAmount.objects.filter(plan=plan)
+        .select_related("household")
+        .annotate(active_members=active)
+        .order_by("pk")
+    )
+    seen: set[int] = set()
+    result: list[tuple[Household, int, Decimal]] = []
+    for row in rows:
+        household: Household = row.household
+        members: int = row.active_members
+        if household.status == Household.Status.MERGED:
+            household = ledger.household_final(household)
+            members = household.members.filter(status=Individual.Status.ACTIVE).count()
+        if household.status != Household.Status.ACTIVE or household.pk in seen:
+            continue
+        seen.add(household.pk)
+        result.append((household, members, round_money(Decimal(row.amount))))
+    return result
+
+
 def plan_approve(*, user: Any, plan: CashPlan) -> CashPlan:
     """Approve a draft plan (someone other than its creator) and create one entitlement
     per household of the list: released at once, or pending until its condition is
-    met. The list is marked as used."""
+    met. The list is marked as used. A plan of amounts set per household makes one
+    entitlement per planned amount instead (no list to mark)."""
     require(user, plan, APPROVE_PLAN)
     with transaction.atomic():
         plan = (
-            CashPlan.objects.select_for_update()
+            CashPlan.objects.select_for_update(of=("self",))
             .select_related("beneficiary_list", "project")
             .get(pk=plan.pk)
         )
@@ -247,17 +438,29 @@ def plan_approve(*, user: Any, plan: CashPlan) -> CashPlan:
                 code="same_person",
             )
         lst = plan.beneficiary_list
-        if lst.status not in _USABLE_LISTS:
+        per_household = plan.amount_kind == CashPlan.AmountKind.PER_HOUSEHOLD
+        if per_household:
+            entitled = _planned(plan)
+        elif lst is None:
             raise Conflict(
-                _("The list “%(list)s” is no longer approved (“%(status)s”).")
-                % {"list": lst.name, "status": lst.get_status_display()},
-                code="list_not_approved",
+                _("The plan has no beneficiary list: there is nobody to entitle."),
+                code="empty_list",
             )
+        else:
+            if lst.status not in _USABLE_LISTS:
+                raise Conflict(
+                    _("The list “%(list)s” is no longer approved (“%(status)s”).")
+                    % {"list": lst.name, "status": lst.get_status_display()},
+                    code="list_not_approved",
+                )
+            entitled = [
+                (household, members, entitlement_amount(plan, members))
+                for household, members in _households(plan)
+            ]
         status = Entitlement.Status.PENDING if plan.condition else Entitlement.Status.RELEASED
         released = 0 if plan.condition else plan.tranches
         rows = []
-        for household, members in _households(plan):
-            value = entitlement_amount(plan, members)
+        for household, members, value in entitled:
             if value <= 0:
                 continue
             rows.append(
@@ -276,7 +479,9 @@ def plan_approve(*, user: Any, plan: CashPlan) -> CashPlan:
             )
         if not rows:
             raise Conflict(
-                _("The list has no active households: there is nobody to entitle."),
+                _("The plan has no active household left: there is nobody to entitle.")
+                if per_household
+                else _("The list has no active households: there is nobody to entitle."),
                 code="empty_list",
             )
         Entitlement.objects.bulk_create(rows, batch_size=1000)
@@ -288,7 +493,8 @@ def plan_approve(*, user: Any, plan: CashPlan) -> CashPlan:
             by=user,
             extra_updates=("approved_by", "approved_at"),
         )
-        targeting_services.list_mark_used(lst=lst, user=user, used_by="cash", permission=None)
+        if lst is not None:
+            targeting_services.list_mark_used(lst=lst, user=user, used_by="cash", permission=None)
     return plan
 
 
@@ -366,6 +572,14 @@ def entitlement_condition_met(*, user: Any, entitlement: Entitlement, evidence: 
                 "not by hand."
             ),
             code="released_by_inspection",
+        )
+    if plan.condition == CashPlan.Condition.GRANT_MILESTONE:
+        raise Conflict(
+            _(
+                "This plan pays business grants: each tranche is released from the grant "
+                "agreement (after the visit that verifies the tranche before), not by hand."
+            ),
+            code="released_by_agreement",
         )
     now = timezone.now()
     changed = Entitlement.objects.filter(

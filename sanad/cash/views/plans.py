@@ -35,12 +35,15 @@ from sanad.core.views import require_permission
 
 STATUS = CashPlan.Status
 ENTITLEMENTS_PER_PAGE = 50
+# Conditions met on another module's record (a shelter inspection, a grant agreement's
+# verification visit), which releases the tranches: never by hand on this page.
+RELEASED_ELSEWHERE = (CashPlan.Condition.SHELTER_MILESTONE, CashPlan.Condition.GRANT_MILESTONE)
 
 
 class PlanListView(ScopedListView):
     model = CashPlan
     template_name = "cash/plan_list.html"
-    search_fields = ("name", "project__code", "beneficiary_list__name")
+    search_fields = ("name", "project__code", "beneficiary_list__name", "source")
     sort_fields = {
         "name": "name",
         "status": "status",
@@ -159,7 +162,11 @@ def plan_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
             "same_person": plan.created_by_id == request.user.pk,
             "can_cancel": manage and status in (STATUS.DRAFT, STATUS.APPROVED),
             "can_close": manage and status == STATUS.APPROVED,
-            "can_release": manage and status == STATUS.APPROVED and bool(plan.condition),
+            "can_release": manage
+            and status == STATUS.APPROVED
+            and bool(plan.condition)
+            and plan.condition not in RELEASED_ELSEWHERE,
+            "planned": selectors.plan_planned(plan),
             "can_issue": manage
             and evoucher
             and status == STATUS.APPROVED
