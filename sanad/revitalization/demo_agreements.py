@@ -110,11 +110,11 @@ def _backdate(release: TrancheRelease, day: datetime.date) -> None:
 def seed(*, admin: Any, users: dict[str, Any], seed: int = 12) -> dict[str, int]:
     rng = random.Random(seed)
     counts = {
-        "business_plans": 0,
-        "agreements": 0,
-        "cash_plans": 0,
-        "tranches_released": 0,
-        "visits_recorded": 0,
+        "business plans": 0,
+        "grant agreements": 0,
+        "grant cash plans": 0,
+        "grant tranches released": 0,
+        "business visits recorded": 0,
     }
     officer = _pick(users, admin, "crp.officer")
     lead = _pick(users, admin, "crp.lead", other_than=officer)
@@ -139,7 +139,7 @@ def seed(*, admin: Any, users: dict[str, Any], seed: int = 12) -> dict[str, int]
             revenue_band_expected=rng.choice(REVENUES),
         )
         services.business_plan_approve(user=lead, plan=plan)
-        counts["business_plans"] += 1
+        counts["business plans"] += 1
         # Signed from May 2026, about two weeks apart: the earliest have their 3-month
         # follow-up overdue on the demo day, the latest are still to come.
         project = call.project
@@ -165,7 +165,7 @@ def seed(*, admin: Any, users: dict[str, Any], seed: int = 12) -> dict[str, int]
             log.warning("Demo agreements: %s not signed: %s", application.reference, exc.message)
             continue
         signed.append(agreement)
-        counts["agreements"] += 1
+        counts["grant agreements"] += 1
     calls = {a.application.call_id: a.application.call for a in signed}
     for call in calls.values():
         try:
@@ -174,7 +174,7 @@ def seed(*, admin: Any, users: dict[str, Any], seed: int = 12) -> dict[str, int]
         except ApplicationError as exc:
             log.warning("Demo agreements: call %s not disbursed: %s", call.reference, exc.message)
             continue
-        counts["cash_plans"] += 1
+        counts["grant cash plans"] += 1
         services.agreements_link_entitlements(call)
     for index, agreement in enumerate(signed):
         agreement.refresh_from_db()
@@ -183,7 +183,7 @@ def seed(*, admin: Any, users: dict[str, Any], seed: int = 12) -> dict[str, int]
         first = services.agreement_release_tranche(user=officer, agreement=agreement, tranche=1)
         released_on = min(agreement.signed_on + datetime.timedelta(days=7), today)
         _backdate(first, released_on)
-        counts["tranches_released"] += 1
+        counts["grant tranches released"] += 1
         visited = released_on + datetime.timedelta(days=45 + rng.randint(0, 10))
         if index % 2 == 0 and agreement.tranches > 1 and visited <= today:
             visit_record(
@@ -196,12 +196,12 @@ def seed(*, admin: Any, users: dict[str, Any], seed: int = 12) -> dict[str, int]
                 funds_used_as_planned=True,
                 notes="Equipment bought and in use; receipts checked.",
             )
-            counts["visits_recorded"] += 1
+            counts["business visits recorded"] += 1
             second = services.agreement_release_tranche(
                 user=officer, agreement=agreement, tranche=2
             )
             _backdate(second, min(visited + datetime.timedelta(days=2), today))
-            counts["tranches_released"] += 1
+            counts["grant tranches released"] += 1
         due = agreement.signed_on + datetime.timedelta(days=92)
         if index % 3 == 0 and due + datetime.timedelta(days=6) <= today:
             visit_record(
@@ -214,5 +214,5 @@ def seed(*, admin: Any, users: dict[str, Any], seed: int = 12) -> dict[str, int]
                 revenue_band=rng.choice(REVENUES),
                 notes="The business is open; the owner keeps a sales book.",
             )
-            counts["visits_recorded"] += 1
+            counts["business visits recorded"] += 1
     return counts

@@ -83,7 +83,15 @@ CRITERIA = (
 
 def _project(governorate: str) -> Project | None:
     qs = Project.objects.filter(programme__code="CRP").exclude(status=Project.Status.CLOSED)
-    return qs.filter(governorates__pcode=governorate).first() or qs.order_by("code").first()
+    # A project running now: the call's agreements are signed and paid within it.
+    on = today()
+    running = qs.filter(start_date__lte=on, end_date__gte=on).order_by("code")
+    return (
+        running.filter(governorates__pcode=governorate).first()
+        or running.first()
+        or qs.filter(governorates__pcode=governorate).first()
+        or qs.order_by("code").first()
+    )
 
 
 def _units(unit: Any) -> set[int]:

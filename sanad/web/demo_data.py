@@ -600,14 +600,14 @@ PROJECTS = [
     (
         "CRP-JPN-2026-01",
         "CRP",
-        "Community stabilisation in Anbar and Ninewa",
+        "Community stabilisation in Anbar, Ninewa and Duhok",
         "Japan",
         "2026-03-01",
         "2027-02-28",
         "IQD",
         "3900000000",
         "active",
-        ("IQG01", "IQG15"),
+        ("IQG01", "IQG15", "IQG09"),
         [
             (
                 "7.1",

@@ -461,17 +461,17 @@ class TestDemo:
         w = grants_world(applications=4)
         admin = make_user("administrator")
         counts = seed(admin=admin, users={"crp.officer": w.officer, "crp.lead": w.second})
-        assert counts["business_plans"] == 4 and counts["agreements"] == 4
-        assert counts["cash_plans"] == 1
+        assert counts["business plans"] == 4 and counts["grant agreements"] == 4
+        assert counts["grant cash plans"] == 1
         assert GrantAgreement.objects.filter(entitlement__isnull=False).count() == 4
         assert TrancheRelease.objects.filter(tranche=1).count() == 4
-        assert counts["tranches_released"] == 4 + TrancheRelease.objects.filter(tranche=2).count()
+        assert counts["grant tranches released"] == 4 + TrancheRelease.objects.filter(tranche=2).count()
         assert set(GrantApplication.objects.values_list("status", flat=True)) == {"agreement"}
         # Run again: nothing is selected any more, nothing is added.
         assert seed(admin=admin, users={"crp.officer": w.officer, "crp.lead": w.second}) == {
-            "business_plans": 0,
-            "agreements": 0,
-            "cash_plans": 0,
-            "tranches_released": 0,
-            "visits_recorded": 0,
+            "business plans": 0,
+            "grant agreements": 0,
+            "grant cash plans": 0,
+            "grant tranches released": 0,
+            "business visits recorded": 0,
         }
