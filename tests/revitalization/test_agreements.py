@@ -465,7 +465,10 @@ class TestDemo:
         assert counts["grant cash plans"] == 1
         assert GrantAgreement.objects.filter(entitlement__isnull=False).count() == 4
         assert TrancheRelease.objects.filter(tranche=1).count() == 4
-        assert counts["grant tranches released"] == 4 + TrancheRelease.objects.filter(tranche=2).count()
+        assert (
+            counts["grant tranches released"]
+            == 4 + TrancheRelease.objects.filter(tranche=2).count()
+        )
         assert set(GrantApplication.objects.values_list("status", flat=True)) == {"agreement"}
         # Run again: nothing is selected any more, nothing is added.
         assert seed(admin=admin, users={"crp.officer": w.officer, "crp.lead": w.second}) == {
