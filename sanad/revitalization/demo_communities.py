@@ -521,7 +521,7 @@ def seed(*, admin: Any, users: dict[str, Any], seed: int = 12) -> dict[str, int]
         sumel_needs[0],
         budget="205000000",
         currency="IQD",
-        donor=None,
+        donor=donor,
         contractor=zakho_co,
         contract="IOM-CRP-2026-014",
         starts_on=D(2026, 4, 1),

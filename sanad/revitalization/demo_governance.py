@@ -373,9 +373,11 @@ def seed(*, admin: Any, users: dict[str, Any], seed: int = 12) -> dict[str, int]
             continue
         community = communities[key]
         day = today() - datetime.timedelta(days=days_ago)
+        # Every activity with registered participants is attributed to the donor project
+        # (their ledger records name it).
         use_project = (
             project
-            if with_project
+            if (with_project or registered)
             and project is not None
             and project.start_date <= day <= (project.end_date or day)
             else None
