@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "sanad.shelter",
     "sanad.transport",
     "sanad.revitalization",
+    "sanad.reporting",
     "sanad.web",
 ]
 
@@ -415,8 +416,19 @@ SANAD_HOUSEHOLD_MESSENGER = env(
 # Periodic work of other modules that `sanad outbox` runs every 30 seconds besides its
 # own (each idempotent): preventive maintenance tickets.
 SANAD_PERIODIC_TASKS = env_list(
-    "SANAD_PERIODIC_TASKS", "sanad.camps.services.schedules.schedules_raise_due"
+    "SANAD_PERIODIC_TASKS",
+    "sanad.camps.services.schedules.schedules_raise_due,"
+    "sanad.reporting.services.summary.summary_refresh_due,"
+    "sanad.reporting.services.schedules.schedules_run_due",
 )
+# Reporting: the age groups of disaggregation ("0-5,6-17,18-59,60+": from 0, the last one
+# open); counts from 1 to SANAD_REPORTING_MIN_CELL - 1 are suppressed in anything shared
+# outside the mission (0 turns suppression off); the organisation named in the 3W/4W/5W
+# (#org); how often the periodic task refreshes the summary of the ledger (seconds).
+SANAD_REPORTING_AGE_GROUPS = env("SANAD_REPORTING_AGE_GROUPS", "0-5,6-17,18-59,60+")
+SANAD_REPORTING_MIN_CELL = int(env("SANAD_REPORTING_MIN_CELL", "5"))
+SANAD_REPORTING_ORGANISATION = env("SANAD_REPORTING_ORGANISATION", "IOM Iraq")
+SANAD_REPORTING_REFRESH_SECONDS = int(env("SANAD_REPORTING_REFRESH_SECONDS", "300"))
 # CCCM: where maintenance-ticket photos are kept (outside the public media: they are
 # served only to who may see the ticket); the map's tile server (none by default: the
 # site map shows the sites without one, field offices are often offline); the service

@@ -45,6 +45,8 @@ PERMISSIONS: dict[str, str] = {
     "programmes.view_programme": "See programmes, donor projects, activities and targets.",
     "programmes.manage_programme": "Add and edit donor projects, activities and targets.",
     "reporting.view_aggregates": "See aggregate figures on dashboards.",
+    "reporting.manage_indicators": "Define indicators and refresh the reporting summary.",
+    "reporting.export_reports": "Export the 3W/4W/5W and donor reports, and schedule exports.",
     "core.view_audit": "Review the audit trail and the log of views of personal records.",
     "core.view_all_jobs": "See every background job, not only one's own.",
     "registry.view_household": "Find households and open their records (names, members, documents).",
@@ -142,6 +144,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "geo.export_place",
             "accounts.view_user",
             "reporting.view_aggregates",
+            "reporting.manage_indicators",
+            "reporting.export_reports",
             "core.view_all_jobs",
             "registry.view_household",
             "registry.manage_household",
@@ -174,6 +178,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {
             "programmes.manage_programme",
             "reporting.view_aggregates",
+            "reporting.export_reports",
             "geo.export_place",
             "registry.view_household",
             "registry.manage_household",
@@ -380,6 +385,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _SEE_PLACES
         | {
             "reporting.view_aggregates",
+            "reporting.manage_indicators",
+            "reporting.export_reports",
             "geo.export_place",
             "assistance.view_assistance",
             "stock.view_stock",
@@ -397,8 +404,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _SEE_PLACES | {"revitalization.view_revitalization", "revitalization.score_application"}
     ),
     # Donors see aggregates and the projects they fund; no records about people or places.
+    # Their exports (4W, donor reports) always have small counts suppressed.
     Role.DONOR_VIEWER: frozenset(
-        {"geo.view_adminunit", "programmes.view_programme", "reporting.view_aggregates"}
+        {
+            "geo.view_adminunit",
+            "programmes.view_programme",
+            "reporting.view_aggregates",
+            "reporting.export_reports",
+        }
     ),
 }
 

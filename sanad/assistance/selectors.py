@@ -13,7 +13,8 @@ Counting unique people (`people_reached`)
 A person is counted once however many deliveries reached them, in one aggregate
 query over the registry's individuals:
 
-- a record naming an individual counts that person;
+- a record naming an individual counts that person, or the record it was confirmed to
+  be a duplicate of when two households were merged (`Individual.duplicate_of`);
 - a record for a household as a whole counts the members of the household at the time
   of the delivery: born on or before the delivery date and either still a member, or
   recorded as having left (or died) on or after that date (the day their record last
@@ -329,7 +330,15 @@ def people_reached(
         governorate=governorate,
         place=place,
     )
-    named = records.filter(individual__isnull=False).values("individual_id")
+    # A person recorded twice and merged (`duplicate_of`) counts as the record kept.
+    named = Individual.objects.filter(
+        pk__in=records.filter(individual__isnull=False).values("individual_id")
+    ).annotate(
+        person=Coalesce(
+            *[F("duplicate_of" + "__duplicate_of" * n + "_id") for n in range(MERGE_DEPTH - 1, -1, -1)],
+            F("pk"),
+        )
+    ).values("person")
     whole = records.filter(individual__isnull=True).annotate(target=_resolved("household"))
     people = Individual.objects.annotate(
         # The last day the person was a member: none yet if still a member.

@@ -314,6 +314,17 @@ class Individual(BaseModel):
     # Washington Group cut-off: "a lot of difficulty" or "cannot do at all" in any domain.
     has_disability = models.BooleanField(_("has a disability"), default=False, editable=False)
     has_chronic_illness = models.BooleanField(_("chronic illness"), default=False)
+    # Set when a merge confirmed this record and another as the same person (the record
+    # stays on the merged household as registered): reporting counts the two once.
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("same person as"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     is_unaccompanied_or_separated = models.BooleanField(
         _("unaccompanied or separated child"), default=False
     )

@@ -5,7 +5,8 @@ path for deduplication (`dedup` records who decided it and why, and calls these)
 the state machine, with the reason). Of the duplicate's members:
 
 - a member matched to a member of the survivor (a confirmed pair) is the same person:
-  the record stays on the merged household, as it was registered; the survivor's
+  the record stays on the merged household, as it was registered, and points to the
+  survivor's member (`duplicate_of`, so reporting counts the person once); the survivor's
   member receives what it lacked — documents of a kind it has no document of, the
   names in a script it has none in, a phone — so that the survivor has both;
 - a member matched to nobody (a baby born since, someone absent the first time) moves
@@ -217,6 +218,9 @@ def _merge(
         documents.setdefault(doc.individual_id, []).append(doc)
     for dup_pk, kept_pk in sorted(links.items()):
         dup, kept = duplicate_members[dup_pk], survivor_members[kept_pk]
+        # The same person: counted once by reporting, whatever each record received.
+        dup.duplicate_of = kept
+        _save(dup, user, ["duplicate_of"])
         kinds = {d.kind for d in documents.get(kept_pk, [])}
         for doc in documents.get(dup_pk, []):
             if doc.kind in kinds:
@@ -339,6 +343,8 @@ def _restore(
         phone.owner_id = entry["owner"]
         phone.is_primary = entry["is_primary"]
         _save(phone, user, ["household", "owner", "is_primary"])
+    for dup_pk, kept_pk in snapshot.get("links", ()):
+        Individual.objects.filter(pk=dup_pk, duplicate_of_id=kept_pk).update(duplicate_of=None)
     for entry in snapshot.get("moved_members", ()):
         member = Individual.objects.filter(pk=entry["id"], household=survivor).first()
         if member is None:
