@@ -331,14 +331,21 @@ def people_reached(
         place=place,
     )
     # A person recorded twice and merged (`duplicate_of`) counts as the record kept.
-    named = Individual.objects.filter(
-        pk__in=records.filter(individual__isnull=False).values("individual_id")
-    ).annotate(
-        person=Coalesce(
-            *[F("duplicate_of" + "__duplicate_of" * n + "_id") for n in range(MERGE_DEPTH - 1, -1, -1)],
-            F("pk"),
+    named = (
+        Individual.objects.filter(
+            pk__in=records.filter(individual__isnull=False).values("individual_id")
         )
-    ).values("person")
+        .annotate(
+            person=Coalesce(
+                *[
+                    F("duplicate_of" + "__duplicate_of" * n + "_id")
+                    for n in range(MERGE_DEPTH - 1, -1, -1)
+                ],
+                F("pk"),
+            )
+        )
+        .values("person")
+    )
     whole = records.filter(individual__isnull=True).annotate(target=_resolved("household"))
     people = Individual.objects.annotate(
         # The last day the person was a member: none yet if still a member.

@@ -11,7 +11,9 @@ from sanad.core.models import Job
 from sanad.reporting.models import MANAGE_INDICATORS
 
 
-@job_kind("reporting.refresh", title=_("Refresh the reporting summary"), permission=MANAGE_INDICATORS)
+@job_kind(
+    "reporting.refresh", title=_("Refresh the reporting summary"), permission=MANAGE_INDICATORS
+)
 def refresh_job(job: Job, progress: Progress) -> dict[str, Any]:
     from sanad.reporting.services.summary import summary_refresh
 
