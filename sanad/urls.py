@@ -19,6 +19,7 @@ from sanad.programmes import api as programmes_api
 from sanad.registry import api as registry_api
 from sanad.registry.cards import api as cards_api
 from sanad.registry.imports import api as imports_api
+from sanad.reporting import api as reporting_api
 from sanad.revitalization import api as revitalization_api
 from sanad.shelter import api as shelter_api
 from sanad.stock import api as stock_api
@@ -45,6 +46,7 @@ for module in (
     shelter_api,
     transport_api,
     revitalization_api,
+    reporting_api,
 ):
     module.register(router)
 
@@ -76,8 +78,10 @@ urlpatterns = [
     path("shelter/", include("sanad.shelter.urls")),
     path("transport/", include("sanad.transport.urls")),
     path("revitalization/", include("sanad.revitalization.urls")),
+    path("reporting/", include("sanad.reporting.urls")),
     path("", include("sanad.core.urls")),
     path("api/v1/me/", accounts_api.me, name="api-me"),
+    path("api/v1/", include(reporting_api.urlpatterns())),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

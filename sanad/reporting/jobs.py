@@ -19,3 +19,7 @@ def refresh_job(job: Job, progress: Progress) -> dict[str, Any]:
 
     result = summary_refresh(rebuild=bool(job.params.get("rebuild")), progress=progress)
     return result.as_dict()
+
+
+# The exports' and donor reports' job kinds live beside their services.
+from sanad.reporting import jobs_donor, jobs_exports  # noqa: E402, F401

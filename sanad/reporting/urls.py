@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+"""/reporting/…: dashboards, indicators and targets, exports and schedules, donor reports."""
+
+from sanad.reporting import urls_dashboards, urls_donor, urls_exports, urls_indicators
 
 app_name = "reporting"
 
-urlpatterns: list = []
+urlpatterns = [
+    *urls_dashboards.urlpatterns,
+    *urls_indicators.urlpatterns,
+    *urls_exports.urlpatterns,
+    *urls_donor.urlpatterns,
+]

@@ -1,0 +1,7 @@
+"""API of reporting (filled in)."""
+
+from typing import Any
+
+
+def register(router: Any) -> None:
+    return None
