@@ -232,3 +232,44 @@ def test_a_household_delivery_counts_members_born_by_then_not_babies_born_after(
     assert reach(filters=whole_months()).total().people == 2
     assert ReachCell.objects.count() == 1
     assert month_start(datetime.date.today()) is not None
+
+
+def test_the_command_refreshes_with_progress_and_says_what_it_did(
+    db, deliver, household, capsys
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    deliver(household=household)
+    out = StringIO()
+    call_command("reporting_refresh", stdout=out)
+    assert "1 rebuilt" in out.getvalue()
+    assert "summary: 100%" in capsys.readouterr().err
+    out = StringIO()
+    call_command("reporting_refresh", "--quiet", stdout=out)
+    assert "0 rebuilt, 0 extended" in out.getvalue()
+    assert reach(filters=whole_months()).total().people == 4
+
+
+def test_the_refresh_job_reports_progress(db, deliver, household, system_user):
+    from sanad.core.jobs import job_run, job_start
+
+    deliver(household=household)
+    job = job_start(kind="reporting.refresh", user=system_user, params={})
+    done = job_run(job.pk)
+    assert done.status == "succeeded", done.error
+    assert done.result["months_rebuilt"]
+    assert done.progress_done == done.progress_total > 0
+
+
+def test_the_periodic_task_waits_for_its_interval(db, deliver, household, settings):
+    from sanad.reporting.services.summary import summary_refresh_due
+
+    settings.SANAD_REPORTING_REFRESH_SECONDS = 3600
+    deliver(household=household)
+    assert summary_refresh_due() == 1
+    deliver(household=household, item="solar_lamp")
+    assert summary_refresh_due() == 0  # refreshed a moment ago
+    settings.SANAD_REPORTING_REFRESH_SECONDS = 0
+    assert summary_refresh_due() == 1

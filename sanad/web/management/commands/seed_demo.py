@@ -94,6 +94,7 @@ class Command(BaseCommand):
                 self._shelter(admin)
                 self._transport(admin)
                 self._revitalization(admin)
+                self._reporting(admin)
         if not options["quiet_logins"]:
             self.print_logins(options["password"])
 
@@ -335,6 +336,24 @@ class Command(BaseCommand):
                 counts.update(part.seed(admin=admin, users=users))
         summary = ", ".join(f"{n} {label}" for label, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Revitalization: {summary}."))
+
+    def _reporting(self, admin: User) -> None:
+        """Indicators for the demo projects' targets and mission-wide figures, scheduled
+        exports, and the summary of the ledger the dashboards read (built now, so the
+        dashboards show figures at once; the periodic task keeps it current)."""
+        from sanad.reporting import demo_exports, demo_indicators
+        from sanad.reporting.services.summary import summary_refresh
+
+        me = User.objects.filter(username="me.viewer").first() or admin
+        demo_indicators.seed(user=admin)
+        demo_exports.seed(user=me)
+        result = summary_refresh()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Reporting: summary of {result.records_read} deliveries over "
+                f"{result.months_checked} months."
+            )
+        )
 
     def print_logins(self, password: str) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {password})")
