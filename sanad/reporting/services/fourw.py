@@ -151,7 +151,9 @@ def _names(summary_keys: list[tuple]) -> dict[str, dict[int, Any]]:
     from sanad.geo.models import AdminUnit, Place
     from sanad.programmes.models import Activity, Programme, Project
 
-    ids: dict[str, set[int]] = {k: set() for k in ("programme", "project", "activity", "unit", "place")}
+    ids: dict[str, set[int]] = {
+        k: set() for k in ("programme", "project", "activity", "unit", "place")
+    }
     for programme, project, activity, gov, district, unit, place, _month in summary_keys:
         ids["programme"].add(programme)
         if project:
