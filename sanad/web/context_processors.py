@@ -21,6 +21,30 @@ def _nav(request: HttpRequest) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = [
         {"label": _("Dashboard"), "url": reverse("web:dashboard"), "icon": "speedometer2"}
     ]
+    reporting_children: list[dict[str, Any]] = []
+    if has_permission(user, "reporting.view_aggregates"):
+        for label, name in (
+            (_("Mission overview"), "reporting:dashboard"),
+            (_("Indicators"), "reporting:indicators"),
+            (_("Achieved against targets"), "reporting:targets"),
+        ):
+            reporting_children.append({"label": label, "url": reverse(name)})
+    if has_permission(user, "reporting.export_reports"):
+        for label, name in (
+            (_("3W/4W/5W export"), "reporting:exports"),
+            (_("Donor reports"), "reporting:donor_reports"),
+            (_("Scheduled exports"), "reporting:schedules"),
+        ):
+            reporting_children.append({"label": label, "url": reverse(name)})
+    if reporting_children:
+        items.append(
+            {
+                "label": _("Reporting"),
+                "icon": "bar-chart-line",
+                "children": reporting_children,
+                "url": reporting_children[0]["url"],
+            }
+        )
     if has_permission(user, "programmes.view_programme"):
         areas = []
         for area in ProgrammeArea:

@@ -27,6 +27,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
         return redirect("cash:redeem")
     ctx: dict[str, Any] = {"roles": user.roles() if hasattr(user, "roles") else []}
+    if has_permission(user, "reporting.view_aggregates"):
+        ctx["reached"] = _reached(user)
     if has_permission(user, "geo.view_place"):
         places = scoped(Place.objects.all(), user)
         ctx["place_counts"] = list(
@@ -64,6 +66,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "-start_date"
         )[:5]
     return render(request, "web/dashboard.html", ctx)
+
+
+def _reached(user: Any) -> dict[str, Any]:
+    """Unique people and households reached in the last 12 months, from the reporting
+    summary (suppressed for someone outside the mission)."""
+    from sanad.reporting.periods import default_period
+    from sanad.reporting.selectors.figures import Filters, reach
+    from sanad.reporting.suppression import outside_mission, suppress, threshold
+
+    start, end = default_period(12)
+    total = reach(user=user, filters=Filters(start=start, end=end)).total()
+    hide = outside_mission(user)
+    return {
+        "people": suppress(total.people) if hide else total.people,
+        "households": suppress(total.households) if hide else total.households,
+        "start": start,
+        "end": end,
+        "min_cell": threshold(),
+    }
 
 
 @require_POST
