@@ -28,9 +28,9 @@ from rest_framework.response import Response
 
 from sanad.core.errors import ValidationFailed
 from sanad.reporting.periods import filters_from
+from sanad.reporting.selectors.dashboard import group_labels, may_see_figures, shown_figures
 from sanad.reporting.selectors.figures import freshness, reach
 from sanad.reporting.suppression import outside_mission
-from sanad.reporting.views.dashboards import group_labels, may_see_figures, shown_figures
 
 BY = ("programme", "governorate", "district", "place", "month", "project", "activity", "item")
 
