@@ -20,6 +20,12 @@ Counting rules (the same as `assistance.selectors.people_reached`):
 
 The scope: what the user's assignments for aggregate figures (or for the ledger) reach,
 by governorate and programme.
+
+At scale (benchmarks/bench_reporting.py: ten million deliveries, a million people) the
+cost is in reading and deserialising the cells' bitmaps and in their unions: a process
+keeps the bitmaps it read, month by month, while the month's summary is unchanged
+(`_Bitmaps`), and a summary groups its cells once by programme × governorate × district
+× place and makes the total and the coarser groupings from those groups (`Summary`).
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from pyroaring import BitMap
@@ -45,7 +53,7 @@ from sanad.reporting.common import (
     month_end,
     month_start,
 )
-from sanad.reporting.models import AGGREGATES, AttributeSet, ReachCell, SummaryState
+from sanad.reporting.models import AGGREGATES, AttributeSet, MonthState, ReachCell, SummaryState
 
 LEDGER_VIEW = "assistance.view_assistance"
 SEXES = ("female", "male")
@@ -167,14 +175,20 @@ _lock = threading.Lock()
 _cache: dict[str, _Attributes] = {}
 
 
-def _attributes() -> _Attributes:
-    state = (
+def _summary_state() -> dict[str, Any]:
+    """The summary's state (without the merges, read only when the attributes change)."""
+    row = (
         SummaryState.objects.filter(key="summary")
-        .values("version", "attributes_at", "merges")
+        .values("version", "attributes_at", "refreshed_at")
         .first()
     )
-    version = int(state["version"]) if state else 0
-    stamp = f"{state['attributes_at'] if state else ''}"
+    return dict(row) if row else {"version": 0, "attributes_at": None, "refreshed_at": None}
+
+
+def _attributes(state: dict[str, Any] | None = None) -> _Attributes:
+    state = state if state is not None else _summary_state()
+    version = int(state["version"] or 0)
+    stamp = f"{state['attributes_at'] or ''}"
     with _lock:
         current = _cache.get("a")
         if current is not None and getattr(current, "stamp", None) == stamp:
@@ -182,7 +196,9 @@ def _attributes() -> _Attributes:
     sets = {
         name: from_bytes(data) for name, data in AttributeSet.objects.values_list("name", "members")
     }
-    merges = (state or {}).get("merges") or {}
+    merges = (
+        SummaryState.objects.filter(key="summary").values_list("merges", flat=True).first() or {}
+    )
     people_map = {int(k): int(v) for k, v in (merges.get("people") or {}).items()}
     households_map = {int(k): int(v) for k, v in (merges.get("households") or {}).items()}
     attrs = _Attributes(
@@ -239,6 +255,7 @@ def cells_for(*, user: Any = None, filters: Filters) -> QuerySet[ReachCell]:
     return qs
 
 
+# A summary row: these columns; the bitmaps are deserialised (`BitMap`s).
 _COLUMNS = (
     "month",
     "programme_id",
@@ -258,39 +275,197 @@ _COLUMNS = (
     "people",
     "households",
 )
+_RECORDS, _QUANTITY, _USD, _IQD = 11, 12, 13, 14
+# What is read of each cell: the columns but the bitmaps, and the cell's id (the cache's key).
+_READ = (*_COLUMNS[:-2], "id")
+_ID = len(_READ) - 1
+
+
+# --- the cells' bitmaps, cached per process month by month --------------------------------
+class _Bitmaps:
+    """The deserialised bitmaps of cells, kept per month while the month's summary is
+    unchanged (`MonthState`: a month refreshed again has another version and is read
+    again), for the `MONTHS` months read last. A dashboard shown again reads no bitmap
+    from the database, and after a refresh that changed only the current month, only
+    that month's. The memory it takes grows with the ledger: about 8 MB a month for the
+    benchmark's 420,000 deliveries a month to a million people."""
+
+    MONTHS = 13  # the dashboards' default twelve months and one more
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        # month → (version, {cell id: (people, households)}); most recently used last
+        self.months: dict[datetime.date, tuple[tuple, dict[int, tuple[BitMap, BitMap]]]] = {}
+        self.stamp: tuple | None = None
+        self.month_versions: dict[datetime.date, tuple] = {}
+
+    def versions(self, state: dict[str, Any]) -> dict[datetime.date, tuple]:
+        """Every summarised month's version, read again only when the summary changed
+        (its state's version and times: a refresh bumps the version for every month it
+        changes)."""
+        stamp = (state["version"], state["refreshed_at"], state["attributes_at"])
+        with self.lock:
+            if self.stamp == stamp:
+                return self.month_versions
+        versions = {
+            m: (n, mx, at)
+            for m, n, mx, at in MonthState.objects.values_list(
+                "month", "records", "max_record_id", "refreshed_at"
+            )
+        }
+        with self.lock:
+            self.stamp, self.month_versions = stamp, versions
+        return versions
+
+    def holds(self, months: Iterable[datetime.date], versions: dict[datetime.date, tuple]) -> bool:
+        """Whether any of `months` is cached as it is now."""
+        with self.lock:
+            return any(
+                (cached := self.months.get(m)) is not None and cached[0] == versions.get(m)
+                for m in months
+            )
+
+    def get(
+        self, rows: list[tuple], versions: dict[datetime.date, tuple], cells: QuerySet[ReachCell]
+    ) -> list[tuple[BitMap, BitMap]]:
+        """The (people, households) bitmaps of each row (`_READ`), in order; those not
+        cached are read again from `cells`, the query the rows came from, for the months
+        they are in."""
+        if not rows:
+            return []
+        found: dict[int, tuple[BitMap, BitMap]] = {}
+        missing: set[int] = set()
+        months: set[datetime.date] = set()
+        with self.lock:
+            for month in {row[0] for row in rows}:
+                cached = self.months.get(month)
+                if cached is not None and cached[0] == versions.get(month):
+                    self.months[month] = self.months.pop(month)  # recently used
+            for row in rows:
+                cached = self.months.get(row[0])
+                bits = None
+                if cached is not None and cached[0] == versions.get(row[0]):
+                    bits = cached[1].get(row[_ID])
+                if bits is None:
+                    missing.add(row[_ID])
+                    months.add(row[0])
+                else:
+                    found[row[_ID]] = bits
+        if missing:
+            loaded = {}
+            for pk, month, people, households in _binary_rows(
+                cells.filter(month__in=months).values_list("id", "month", "people", "households")
+            ):
+                if pk in missing:
+                    loaded[pk] = (month, (from_bytes(people), from_bytes(households)))
+            found.update((pk, bits) for pk, (_m, bits) in loaded.items())
+            self.keep(loaded, versions)
+        empty = (BitMap(), BitMap())
+        return [found.get(row[_ID], empty) for row in rows]
+
+    def keep(
+        self,
+        loaded: dict[int, tuple[datetime.date, tuple[BitMap, BitMap]]],
+        versions: dict[datetime.date, tuple],
+    ) -> None:
+        with self.lock:
+            for pk, (month, bits) in loaded.items():
+                version = versions.get(month)
+                if version is None:
+                    continue  # no state for the month: not kept
+                cached = self.months.get(month)
+                if cached is None or cached[0] != version:
+                    cached = (version, {})
+                    self.months.pop(month, None)
+                    self.months[month] = cached
+                cached[1][pk] = bits
+            while len(self.months) > self.MONTHS:
+                self.months.pop(next(iter(self.months)))
+
+    def clear(self) -> None:
+        with self.lock:
+            self.months.clear()
+            self.stamp = None
+
+
+_bitmaps = _Bitmaps()
+
+
+def _binary_rows(qs: QuerySet[Any]) -> Iterable[tuple]:
+    """The rows of a `values_list` query. On PostgreSQL in the binary protocol: bitmaps
+    arrive as bytes, half the size of the text protocol's hexadecimal, and nothing to
+    decode (Django's cursors bind on the client and read text)."""
+    if connection.vendor != "postgresql":
+        return qs.iterator(chunk_size=5_000)
+    import psycopg
+
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # a filter that selects nothing (an empty scope)
+        return []
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, binary=True)
+        return cursor.fetchall()
+
+
+@dataclass
+class _Group:
+    """The union of some cells: their people and households (merges not yet followed)
+    and their sums."""
+
+    people: BitMap
+    households: BitMap
+    records: int = 0
+    quantity: Decimal = Decimal("0")
+    value_usd: Decimal = Decimal("0")
+    value_iqd: Decimal = Decimal("0")
 
 
 class Summary:
-    """The cells a filter selects, loaded once; figures for the whole and by group."""
+    """The cells a filter selects, loaded once; figures for the whole and by group.
+
+    Groups are unions of the cells' bitmaps. Asked for the total or a grouping whose
+    dimensions are all in `PARTITION` (what the dashboards ask: programme, governorate,
+    district, place), the cells are grouped once by all of them and the coarser
+    groupings are unions of those few groups rather than of every cell; other groupings
+    (by month, the 4W's) are made from the cells."""
+
+    PARTITION = ("programme", "governorate", "district", "place")
 
     def __init__(self, rows: list[tuple], filters: Filters, attributes: _Attributes) -> None:
         self.filters = filters
         self.attributes = attributes
         self.ages_on = filters.ages_on()
         self._rows = rows
-        self._bitmaps: dict[int, tuple[BitMap, BitMap]] = {}
+        self._decoded: dict[int, tuple[BitMap, BitMap]] = {}
+        self._groupings: dict[tuple[str, ...], dict[tuple, _Group]] = {}
 
     def __len__(self) -> int:
         return len(self._rows)
 
     def _bits(self, i: int) -> tuple[BitMap, BitMap]:
-        got = self._bitmaps.get(i)
+        row = self._rows[i]
+        people, households = row[-2], row[-1]
+        if isinstance(people, BitMap) and isinstance(households, BitMap):
+            return people, households
+        got = self._decoded.get(i)  # rows made elsewhere with the stored bytes
         if got is None:
-            row = self._rows[i]
-            got = (from_bytes(row[-2]), from_bytes(row[-1]))
-            self._bitmaps[i] = got
+            got = (from_bytes(people), from_bytes(households))
+            self._decoded[i] = got
         return got
 
     def total(self) -> Figures:
-        return self._figures(range(len(self._rows)))
+        return self._figure(self._grouping(())[()])
 
     def by(self, *dimensions: str) -> dict[Any, Figures]:
-        positions = [_COLUMNS.index(DIMENSIONS[d]) for d in dimensions]
-        groups: dict[Any, list[int]] = {}
-        for i, row in enumerate(self._rows):
-            key = row[positions[0]] if len(positions) == 1 else tuple(row[p] for p in positions)
-            groups.setdefault(key, []).append(i)
-        return {key: self._figures(indexes) for key, indexes in groups.items()}
+        for d in dimensions:
+            if d not in DIMENSIONS:
+                raise KeyError(d)
+        groups = self._grouping(tuple(dimensions))
+        if len(dimensions) == 1:
+            return {key[0]: self._figure(group) for key, group in groups.items()}
+        return {key: self._figure(group) for key, group in groups.items()}
 
     def people_bits(self, indexes: Iterable[int] | None = None) -> BitMap:
         idx = range(len(self._rows)) if indexes is None else indexes
@@ -300,23 +475,91 @@ class Summary:
         return _resolve(union, a.people_merged, a.people_map)
 
     def _figures(self, indexes: Iterable[int]) -> Figures:
-        indexes = list(indexes)
-        a = self.attributes
-        people_parts, household_parts = [], []
-        fig = Figures(ages_on=self.ages_on)
+        return self._figure(self._union_cells(list(indexes)))
+
+    # --- groups ---
+    def _grouping(self, dims: tuple[str, ...]) -> dict[tuple, _Group]:
+        got = self._groupings.get(dims)
+        if got is not None:
+            return got
+        if set(dims) <= set(self.PARTITION) and self.PARTITION not in self._groupings:
+            self._groupings[self.PARTITION] = self._from_cells(self.PARTITION)
+        # The smallest grouping already made that has every dimension asked, if it is
+        # much smaller than the cells.
+        sources = [
+            (len(groups), have)
+            for have, groups in self._groupings.items()
+            if set(dims) <= set(have) and len(groups) * 4 < max(len(self._rows), 1)
+        ]
+        if sources:
+            have = min(sources)[1]
+            got = self._derive(self._groupings[have], have, dims)
+        else:
+            got = self._from_cells(dims)
+        self._groupings[dims] = got
+        return got
+
+    def _from_cells(self, dims: tuple[str, ...]) -> dict[tuple, _Group]:
+        positions = [_COLUMNS.index(DIMENSIONS[d]) for d in dims]
+        members: dict[tuple, list[int]] = {}
+        for i, row in enumerate(self._rows):
+            members.setdefault(tuple(row[p] for p in positions), []).append(i)
+        if not dims and not members:
+            members[()] = []
+        return {key: self._union_cells(indexes) for key, indexes in members.items()}
+
+    def _union_cells(self, indexes: list[int]) -> _Group:
+        rows = self._rows
+        bits = [self._bits(i) for i in indexes]
+        records, quantity, usd, iqd = 0, Decimal("0"), Decimal("0"), Decimal("0")
         for i in indexes:
-            row = self._rows[i]
-            fig.records += row[11]
-            fig.quantity += row[12] or 0
-            fig.value_usd += row[13] or 0
-            fig.value_iqd += row[14] or 0
-            p, h = self._bits(i)
-            people_parts.append(p)
-            household_parts.append(h)
-        people = BitMap.union(*people_parts) if people_parts else BitMap()
-        people = _resolve(people, a.people_merged, a.people_map)
-        households = BitMap.union(*household_parts) if household_parts else BitMap()
-        households = _resolve(households, a.households_merged, a.households_map)
+            row = rows[i]
+            records += row[_RECORDS]
+            quantity += row[_QUANTITY] or 0
+            usd += row[_USD] or 0
+            iqd += row[_IQD] or 0
+        return _Group(
+            people=BitMap.union(*[b[0] for b in bits]) if bits else BitMap(),
+            households=BitMap.union(*[b[1] for b in bits]) if bits else BitMap(),
+            records=records,
+            quantity=quantity,
+            value_usd=usd,
+            value_iqd=iqd,
+        )
+
+    @staticmethod
+    def _derive(
+        source: dict[tuple, _Group], have: tuple[str, ...], dims: tuple[str, ...]
+    ) -> dict[tuple, _Group]:
+        positions = [have.index(d) for d in dims]
+        members: dict[tuple, list[_Group]] = {}
+        for key, group in source.items():
+            members.setdefault(tuple(key[p] for p in positions), []).append(group)
+        if not dims and not members:
+            members[()] = []
+        out = {}
+        for key, groups in members.items():
+            out[key] = _Group(
+                people=BitMap.union(*(g.people for g in groups)) if groups else BitMap(),
+                households=BitMap.union(*(g.households for g in groups)) if groups else BitMap(),
+                records=sum(g.records for g in groups),
+                quantity=sum((g.quantity for g in groups), Decimal("0")),
+                value_usd=sum((g.value_usd for g in groups), Decimal("0")),
+                value_iqd=sum((g.value_iqd for g in groups), Decimal("0")),
+            )
+        return out
+
+    def _figure(self, group: _Group) -> Figures:
+        a = self.attributes
+        fig = Figures(
+            ages_on=self.ages_on,
+            records=group.records,
+            quantity=group.quantity,
+            value_usd=group.value_usd,
+            value_iqd=group.value_iqd,
+        )
+        people = _resolve(group.people, a.people_merged, a.people_map)
+        households = _resolve(group.households, a.households_merged, a.households_map)
         fig.people = len(people)
         fig.households = len(households)
         disability = a.sets.get("disability", BitMap())
@@ -350,8 +593,33 @@ def reach(*, user: Any = None, filters: Filters | None = None) -> Summary:
     """The summary of what `filters` select within `user`'s scope (see the module's
     docstring). Without a user: everything (commands, scheduled exports)."""
     filters = filters or Filters()
-    rows = list(cells_for(user=user, filters=filters).values_list(*_COLUMNS))
-    return Summary(rows, filters, _attributes())
+    # The state before the cells: bitmaps cached under its months' versions are as new
+    # as the cells read after it, or newer.
+    state = _summary_state()
+    attributes = _attributes(state)
+    versions = _bitmaps.versions(state)
+    qs = cells_for(user=user, filters=filters)
+    months = [
+        m
+        for m in versions
+        if (not filters.start or m >= month_start(filters.start))
+        and (not filters.end or m <= filters.end)
+    ]
+    if _bitmaps.holds(months, versions):
+        found = list(_binary_rows(qs.values_list(*_READ)))
+        bits = _bitmaps.get(found, versions, qs)
+    else:  # nothing cached: the cells and their bitmaps in one read
+        found, loaded = [], {}
+        for row in _binary_rows(qs.values_list(*_READ, "people", "households")):
+            found.append(row[:-2])
+            loaded[row[_ID]] = (row[0], (from_bytes(row[-2]), from_bytes(row[-1])))
+        _bitmaps.keep(loaded, versions)
+        bits = [loaded[row[_ID]][1] for row in found]
+    rows = [
+        (*row[:_ID], people, households)
+        for row, (people, households) in zip(found, bits, strict=True)
+    ]
+    return Summary(rows, filters, attributes)
 
 
 def freshness() -> dict[str, Any]:

@@ -20,11 +20,12 @@ through merges) born by the delivery date who were still members then, as
 The registry's attributes (sex, month of birth, disability) and its merges are read
 again when the registry changed since the last refresh.
 
-On PostgreSQL a month is read with three queries whose integer rows come back as binary
-COPY, parsed by numpy (the people and the households reached per cell, each record's
-cell found by joining a temporary table of the month's cells), and the cells are
-written with COPY: ten million records summarise in minutes (benchmarks/
-bench_reporting.py). Elsewhere (SQLite) the same work goes through the ORM.
+On PostgreSQL a month is read in a few set-based queries: its records, numbered by
+cell, into a temporary table; then, per cell, the ids of the people and of the
+households reached as one `bytea` of 8-byte integers (`string_agg(int8send(id))`),
+turned into bitmaps by numpy without a Python object per id; the cells are written with
+COPY. Ten million records summarise in a few minutes (benchmarks/bench_reporting.py).
+Elsewhere (SQLite) the same work goes through the ORM.
 """
 
 from __future__ import annotations
@@ -285,17 +286,30 @@ def _group(cells: np.ndarray, values: np.ndarray, keys: list[tuple]) -> dict[tup
     return out
 
 
-# --- PostgreSQL: binary COPY in and out ------------------------------------------------
+# --- PostgreSQL: set-based reads, COPY writes -----------------------------------------
 # The month's records with the number of their cell, in a temporary table (analysed, so
 # that the joins below are planned on true sizes).
 _RECORDS = "reporting_refresh_records"
 _KEY_SQL = ", ".join(f"r.{k}" for k in KEY)
 _PG_RECORDS = f"""
 CREATE TEMPORARY TABLE {_RECORDS} ON COMMIT DROP AS
-SELECT r.id, r.household_id, r.individual_id, r.delivered_on,
-       (dense_rank() OVER (ORDER BY {_KEY_SQL}) - 1)::integer AS cell, {_KEY_SQL}
+SELECT r.household_id, r.individual_id, r.delivered_on,
+       (dense_rank() OVER (ORDER BY {_KEY_SQL}) - 1)::integer AS cell, {_KEY_SQL},
+       r.governorate_id, r.quantity, r.value, r.currency, r.exchange_rate
 FROM assistance_assistancerecord r
 WHERE r.delivered_on >= %(start)s AND r.delivered_on <= %(end)s AND r.id > %(after)s
+"""
+# Each cell's sums, as `_sums` counts them.
+_PG_SUMS = f"""
+SELECT cell, {", ".join(KEY)}, governorate_id, count(*), sum(quantity),
+       sum(CASE WHEN currency = 'USD' THEN value
+                WHEN currency = 'IQD' AND exchange_rate > 0 THEN value / exchange_rate
+                ELSE 0 END),
+       sum(CASE WHEN currency = 'IQD' THEN value
+                WHEN currency = 'USD' THEN value * exchange_rate
+                ELSE 0 END)
+FROM {_RECORDS}
+GROUP BY cell, {", ".join(KEY)}, governorate_id
 """
 _CHAIN = """
 LEFT JOIN registry_household h1 ON h1.id = r.household_id
@@ -342,26 +356,28 @@ def _bitmaps(groups: list[tuple[tuple, np.ndarray]], keys: list[tuple]) -> dict[
 
 def _build_pg(month: datetime.date, after_id: int) -> _Built:
     """`_build` on PostgreSQL: the month's records numbered by cell into a temporary
-    table, the cells' sums through the ORM, then one query for the people and one for
-    the households of every cell."""
-    params = {"start": month, "end": month_end(month), "after": after_id}
+    table, then one query for the cells' sums, one for their people and one for their
+    households."""
+    params: dict[str, Any] = {"start": month, "end": month_end(month), "after": after_id}
     with transaction.atomic(), connection.cursor() as cursor:
         # Sorts and hashes of a few hundred thousand rows in memory, for this transaction.
         cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(f"DROP TABLE IF EXISTS {_RECORDS}")
         cursor.execute(_PG_RECORDS, params)
         cursor.execute(f"ANALYZE {_RECORDS}")
-        cursor.execute(f"SELECT DISTINCT cell, {', '.join(KEY)} FROM {_RECORDS}")
+        cursor.execute(_PG_SUMS)
         numbered = cursor.fetchall()
         keys: list[tuple] = [()] * len(numbered)
+        sums: dict[tuple, dict[str, Any]] = {}
+        width = len(KEY)
         for row in numbered:
-            keys[row[0]] = tuple(row[1:])
-        sums = _sums(_month_records(month, after_id))
+            key = tuple(row[1 : 1 + width])
+            keys[row[0]] = key
+            governorate, n, qty, usd, iqd = row[1 + width :]
+            sums[key] = {"governorate_id": governorate, "n": n, "qty": qty, "usd": usd, "iqd": iqd}
         people = _bitmaps(_id_groups(_PG_PEOPLE, None), keys)
         households = _bitmaps(_id_groups(_PG_HOUSEHOLDS, None), keys)
         cursor.execute(f"DROP TABLE {_RECORDS}")
-    if set(sums) != set(keys):  # the ORM's groups and the SQL's numbering must agree
-        raise RuntimeError(f"summary of {month:%Y-%m}: cells differ between queries")
     return _Built(
         cells=sums,
         people=people,
