@@ -154,3 +154,14 @@ def test_deactivating_and_activating(im):
     assert not indicator_deactivate(user=im, indicator=made).active
     assert Indicator.objects.get(pk=made.pk).active is False
     assert indicator_activate(user=im, indicator=made).active
+
+
+def test_the_audit_trail_shows_a_change_of_a_field_called_items(im, client):
+    # A template's `changes.items` looked up the changed field "items" and broke the page.
+    made = indicator_create(user=im, data=data())
+    indicator_update(user=im, indicator=made, data={"items": "winter_kit, solar_lamp"})
+    admin = make_user("administrator")
+    client.force_login(admin)
+    response = client.get("/audit/")
+    assert response.status_code == 200
+    assert "solar_lamp" in response.content.decode()
