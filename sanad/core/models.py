@@ -118,13 +118,13 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
         indexes = [models.Index(fields=["content_type", "object_pk"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.content_type} {self.object_public_id or self.object_pk}"
+
     def change_list(self) -> list[tuple[str, Any]]:
         """(field, [old, new]) pairs: a template cannot use `changes.items`, which
         would look up a changed field called "items" first."""
         return list((self.changes or {}).items())
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.content_type} {self.object_public_id or self.object_pk}"
 
 
 class PersonalDataAccess(models.Model):

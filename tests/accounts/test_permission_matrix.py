@@ -5,6 +5,7 @@ detail, which reveals nothing either). A URL missing from this matrix fails the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +82,10 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
     from tests.distribution.matrix import distribution_world
     from tests.feedback.matrix import feedback_world_for_matrix
     from tests.registry.imports.matrix import import_batch_of_someone_else
+    from tests.reporting.matrix_dashboards import dashboards_world
+    from tests.reporting.matrix_donor import donor_world
+    from tests.reporting.matrix_exports import exports_world
+    from tests.reporting.matrix_indicators import indicators_world
     from tests.revitalization.matrix_agreements import agreements_world
     from tests.revitalization.matrix_communities import communities_world
     from tests.revitalization.matrix_governance import governance_world
@@ -122,6 +127,10 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
         "revitalization_agreements": agreements_world(),
         "revitalization_training": training_world(),
         "revitalization_governance": governance_world(),
+        "reporting_dashboards": dashboards_world(),
+        "reporting_indicators": indicators_world(),
+        "reporting_exports": exports_world(),
+        "reporting_donor": donor_world(),
         "import_batch": import_batch_of_someone_else(),
         "household_in": household_in,
         "household_out": household_out,
@@ -131,8 +140,32 @@ def _registry_world(place_in_unit: Any) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def world() -> World:
+@pytest.fixture(scope="module")
+def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[World]:
+    """Built once for the module (per xdist worker) inside a transaction that is rolled
+    back at the end, the way `TestCase.setUpTestData` shares data: every test runs in a
+    savepoint of it (pytest-django's `db`), so the writes a test makes (an administrator
+    closing a place, deleting a target, say) are undone before the next role's test."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    files = tmp_path_factory.mktemp("matrix_world")
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True  # type: ignore[attr-defined]  # durable blocks nest in it, as in TestCase
+        with outer:
+            # What tests/conftest.py's autouse fixtures set for each test, for the build.
+            with override_settings(
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+                JOB_FILES_DIR=files / "jobs",
+                SANAD_IMPORTS_DIR=files / "imports",
+            ):
+                built = _build_world()
+            yield built
+            transaction.set_rollback(True)
+
+
+def _build_world() -> World:
     nfi, shelter = ProgrammeFactory(code="NFI"), ProgrammeFactory(code="SHELTER")
     project_in, project_out = ProjectFactory(programme=nfi), ProjectFactory(programme=shelter)
     activity_in, activity_out = (
@@ -779,6 +812,20 @@ def revitalization_checks(role: str, w: Any, *args: Any) -> list[Any]:
     ]
 
 
+def reporting_checks(role: str, w: Any, *args: Any) -> list[Any]:
+    from tests.reporting.matrix_dashboards import dashboards_checks
+    from tests.reporting.matrix_donor import donor_checks
+    from tests.reporting.matrix_exports import exports_checks
+    from tests.reporting.matrix_indicators import indicators_checks
+
+    return [
+        *dashboards_checks(role, w.extras["reporting_dashboards"], *args),
+        *indicators_checks(role, w.extras["reporting_indicators"], *args),
+        *exports_checks(role, w.extras["reporting_exports"], *args),
+        *donor_checks(role, w.extras["reporting_donor"], *args),
+    ]
+
+
 def feedback_checks(*args: Any) -> list[Any]:
     from tests.feedback.matrix import feedback_checks as checks
 
@@ -1065,6 +1112,7 @@ def registry_checks(role: str, w: World) -> list[Check]:
         *shelter_checks(role, w, Check, can, allowed, HIDDEN),
         *transport_checks(role, w, Check, can, allowed, HIDDEN),
         *revitalization_checks(role, w, Check, can, allowed, HIDDEN),
+        *reporting_checks(role, w, Check, can, allowed, HIDDEN),
         # An aggregate: donors and M&E see it too (reporting.view_aggregates).
         Check(
             "assistance-people-reached",

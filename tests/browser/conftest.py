@@ -84,17 +84,50 @@ def phone(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+# The demo database as the first `demo_data` test of this process seeded it (SQLite in
+# memory, the browser tests' database): later tests get a copy of it instead of seeding
+# again (seed_demo takes ~10 s; a copy takes milliseconds).
+_DEMO_SNAPSHOT: dict[str, Any] = {}
+
+
+def _in_memory_sqlite(connection: Any) -> bool:
+    return connection.vendor == "sqlite" and connection.creation.is_in_memory_db(
+        connection.settings_dict["NAME"]
+    )
+
+
 @pytest.fixture
 def demo_data(transactional_db: Any, live_server: Any) -> None:
+    """The demo data set (`seed_demo`, 200 households). It replaces the whole database,
+    so a test lists it before any fixture of its own that adds records."""
+    import sqlite3
+
+    from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
+    from django.db import connection
 
     from sanad.geo.models import AdminUnit
     from sanad.geo.reference import load_admin_units
+
+    snapshot = _DEMO_SNAPSHOT.get("db")
+    if snapshot is not None and _in_memory_sqlite(connection):
+        # The test before flushed every table; put the seeded database back, whole
+        # (the live server's thread shares this connection).
+        connection.ensure_connection()
+        snapshot.backup(connection.connection)
+        ContentType.objects.clear_cache()  # its ids are the snapshot's now
+        return
 
     # A transactional test's flush removes the admin units the data migration loaded.
     load_admin_units(AdminUnit)
 
     call_command("seed_demo", "--quiet-logins", "--households", "200", verbosity=0)
+
+    if _in_memory_sqlite(connection):
+        connection.ensure_connection()
+        snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(snapshot)
+        _DEMO_SNAPSHOT["db"] = snapshot
 
 
 def shot(page: Any, name: str) -> Path:

@@ -234,9 +234,7 @@ def test_a_household_delivery_counts_members_born_by_then_not_babies_born_after(
     assert month_start(datetime.date.today()) is not None
 
 
-def test_the_command_refreshes_with_progress_and_says_what_it_did(
-    db, deliver, household, capsys
-):
+def test_the_command_refreshes_with_progress_and_says_what_it_did(db, deliver, household, capsys):
     from io import StringIO
 
     from django.core.management import call_command
