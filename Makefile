@@ -62,7 +62,7 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 test-browser: install-dev browser-deps
-	$(BIN)/python -m pytest -m browser -q tests/browser
+	$(BIN)/python -m pytest -m browser -q $(PARALLEL) tests/browser
 
 lint: install-dev
 	$(BIN)/ruff check sanad tests benchmarks
